@@ -1,0 +1,8 @@
+/** Unit and mock-server tests (`npm test`). The real-n8n suite has its own config (jest.e2e.config.js). */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/reliability/**/*.test.ts'],
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+	testTimeout: 20000,
+};

@@ -1,0 +1,16 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as video from './video';
+
+/** The fields of version 1 of the node: the resource picker, then each resource's operations. */
+export const versionProperties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'Video', value: 'video' }],
+		default: 'video',
+	},
+	...video.description,
+];

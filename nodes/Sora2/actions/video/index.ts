@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as create from './create.operation';
+import * as getTask from './getTask.operation';
+
+export { create, getTask };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['video'] } },
+		options: [
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a video',
+				description: 'Start generating a video from a prompt (and optional images), and by default wait until it is ready',
+			},
+			{
+				name: 'Get Task',
+				value: 'getTask',
+				action: 'Get a video task',
+				description: 'Read the status of a video task by its ID, optionally waiting until it is ready',
+			},
+		],
+		default: 'create',
+	},
+	...create.description,
+	...getTask.description,
+];

@@ -1,0 +1,273 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import { abortableSleep } from '../helpers/abortableSleep';
+import { createLimiter } from '../helpers/limiter';
+import { settle } from '../helpers/settle';
+import type { Limiter } from '../helpers/limiter';
+import { apiStatusError, cancelledError, networkError, unexpectedAnswerError } from './errors';
+import type { CallSite, NetworkFailure } from './errors';
+import { backoffDelayMs, isRetriableNetworkError, isRetriableStatus, parseRetryAfter } from './retry';
+import type { RetryMode, RetrySettings } from './retry';
+
+export type { CallSite } from './errors';
+export type { RetryMode, RetrySettings } from './retry';
+
+export const CREDENTIAL_TYPE = 'sora2Api';
+
+interface Sora2Credentials {
+	apiKey: string;
+	baseUrl: string;
+}
+
+export interface ClientSettings {
+	maxConcurrency: number;
+	timeoutMs: number;
+	retry: RetrySettings;
+}
+
+export interface ApiCall {
+	method: 'GET' | 'POST';
+	/** Path below the Base URL, starting with "/" (e.g. "/video/create"). */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	mode: RetryMode;
+	site: CallSite;
+}
+
+export interface ApiAnswer {
+	/** The parsed JSON body of a 200 answer. */
+	body: unknown;
+	/** The raw text, to quote when the body has an unexpected shape. */
+	text: string;
+	attempts: number;
+}
+
+export type BinaryBody = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
+interface FullResponse<B> {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: B;
+}
+
+/**
+ * The only module that talks HTTP. One client serves one node run: it reads the credential once,
+ * shares one concurrency limiter between every request of the run, retries what is safe to retry,
+ * and turns every failure into an error that names the item and never contains the key.
+ */
+export interface Sora2Client {
+	readonly baseUrl: string;
+	/** Aborts when the user cancels the execution or `stop()` is called. */
+	readonly signal: AbortSignal;
+	readonly limiter: Limiter;
+	stop(reason?: unknown): void;
+	call(call: ApiCall): Promise<ApiAnswer>;
+	/** GETs a file as a stream (the key is sent only to the API's own origin). */
+	download(url: string, site: CallSite): Promise<BinaryBody>;
+	/** An error for a 200 answer whose body is not what was expected; quotes the body without the key. */
+	unexpected(site: CallSite, what: string, text: string): Error;
+	cancelled(site: CallSite): Error;
+}
+
+/** Checks the credential's Base URL and returns it without trailing slashes. */
+export function normalizeBaseUrl(fn: IExecuteFunctions, raw: unknown): string {
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	const fail = (why: string) =>
+		new NodeOperationError(fn.getNode(), `The Base URL in the Sora2 API credential ${why}`, {
+			description: 'Open the credential and enter the API root, for example https://api.6ai.chat/v1',
+		});
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		throw fail(`is not a URL: "${text}"`);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fail(`must start with http:// or https:// (got ${url.protocol})`);
+	if (url.username || url.password) throw fail('must not contain a user name or password: put the key in the API Key field');
+	if (url.search || url.hash) throw fail('must not contain a query (?…) or a fragment (#…)');
+	return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
+}
+
+/** Finds the network error code (ECONNREFUSED, ETIMEDOUT, ERR_CANCELED …) inside what n8n threw. */
+export function failureOf(error: unknown): NetworkFailure {
+	let message = error instanceof Error ? error.message : String(error);
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && isObject(current); depth++) {
+		const code = current.code;
+		if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) {
+			if (typeof current.message === 'string') message = current.message;
+			return { code, message };
+		}
+		current = current.cause ?? current.errorResponse;
+	}
+	return { message };
+}
+
+function headerValue(headers: Record<string, unknown>, name: string): unknown {
+	const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+	return key === undefined ? undefined : headers[key];
+}
+
+function asFullResponse<B>(value: unknown, isBody: (body: unknown) => body is B): FullResponse<B> {
+	if (isObject(value) && typeof value.statusCode === 'number') {
+		const headers = isObject(value.headers) ? value.headers : {};
+		const body = value.body ?? '';
+		if (isBody(body)) return { statusCode: value.statusCode, headers, body };
+	}
+	throw new Error('the HTTP helper returned no full response');
+}
+
+const isText = (body: unknown): body is string => typeof body === 'string';
+const isStream = (body: unknown): body is BinaryBody => isObject(body) || Buffer.isBuffer(body);
+
+/** Resolves with `work`, or rejects as soon as `signal` aborts; a late rejection of `work` is absorbed. */
+async function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	work.catch(() => undefined);
+	signal.throwIfAborted();
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(signal.reason);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([work, aborted]);
+	} finally {
+		if (onAbort) signal.removeEventListener('abort', onAbort);
+	}
+}
+
+const TIMEOUT_REASON = 'sora2-request-timeout';
+
+export async function createSora2Client(fn: IExecuteFunctions, settings: ClientSettings): Promise<Sora2Client> {
+	const credentials = await fn.getCredentials<Sora2Credentials>(CREDENTIAL_TYPE);
+	const baseUrl = normalizeBaseUrl(fn, credentials.baseUrl);
+	const origin = new URL(baseUrl).origin;
+	const host = new URL(baseUrl).host;
+	const secrets = [String(credentials.apiKey ?? '')];
+	const node = fn.getNode();
+	const limiter = createLimiter(settings.maxConcurrency);
+	const controller = new AbortController();
+	const cancelSignal = fn.getExecutionCancelSignal();
+	if (cancelSignal?.aborted) controller.abort(cancelSignal.reason);
+	cancelSignal?.addEventListener('abort', () => controller.abort(cancelSignal.reason), { once: true });
+	const { signal } = controller;
+
+	/** One attempt, within the limiter, with a total deadline (a slow drip cannot hold it forever). */
+	async function sendOnce<B>(options: IHttpRequestOptions, withKey: boolean, isBody: (b: unknown) => b is B, deadlineMs?: number) {
+		return await limiter.run(async () => {
+			const request: Promise<unknown> = withKey
+				? fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, options)
+				: fn.helpers.httpRequest(options);
+			const stop = deadlineMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)]);
+			const outcome = await settle(raceSignal(request, stop));
+			if (outcome.ok) return asFullResponse(outcome.value, isBody);
+			if (!signal.aborted && stop.aborted) throw Object.assign(new Error(TIMEOUT_REASON), { code: 'ETIMEDOUT' });
+			throw outcome.error;
+		}, signal);
+	}
+
+	const client: Sora2Client = {
+		baseUrl,
+		signal,
+		limiter,
+		stop: (reason?: unknown) => controller.abort(reason),
+		unexpected: (site, what, text) => unexpectedAnswerError(node, site, what, text, secrets),
+		cancelled: (site) => cancelledError(node, site),
+
+		async call(call: ApiCall): Promise<ApiAnswer> {
+			const options: IHttpRequestOptions = {
+				method: call.method,
+				url: `${baseUrl}${call.path}`,
+				headers: call.body
+					? { Accept: 'application/json', 'Content-Type': 'application/json' }
+					: { Accept: 'application/json' },
+				encoding: 'text',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: settings.timeoutMs,
+				sendCredentialsOnCrossOriginRedirect: false,
+			};
+			if (call.qs) options.qs = call.qs;
+			if (call.body) options.body = call.body;
+			const { maxRetries, maxRetryAfterMs } = settings.retry;
+
+			for (let attempt = 1; ; attempt++) {
+				if (signal.aborted) throw cancelledError(node, call.site);
+				let response: FullResponse<string>;
+				try {
+					response = await sendOnce(options, true, isText, settings.timeoutMs);
+				} catch (error) {
+					if (signal.aborted) throw cancelledError(node, call.site);
+					const failure = failureOf(error);
+					if (failure.code === 'ERR_CANCELED') throw cancelledError(node, call.site);
+					if (attempt <= maxRetries && isRetriableNetworkError(failure.code, call.mode)) {
+						await abortableSleep(backoffDelayMs(attempt, settings.retry), signal).catch(() => undefined);
+						continue;
+					}
+					const notRetried =
+						call.mode === 'create' && failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND'
+							? ' The create was not sent again, because the API may have accepted it: look for the task before running again, or you may pay for two videos.'
+							: '';
+					throw networkError(node, call.site, failure, host, settings.timeoutMs, attempt, secrets, notRetried);
+				}
+
+				if (response.statusCode === 200) {
+					const text = response.body;
+					if (!text.trim()) throw unexpectedAnswerError(node, call.site, 'the body is empty', text, secrets);
+					try {
+						return { body: JSON.parse(text) as unknown, text, attempts: attempt };
+					} catch {
+						throw unexpectedAnswerError(node, call.site, 'the body is not JSON', text, secrets);
+					}
+				}
+
+				if (attempt <= maxRetries && isRetriableStatus(response.statusCode, call.mode)) {
+					const asked = parseRetryAfter(headerValue(response.headers, 'retry-after'));
+					if (asked !== undefined && asked > maxRetryAfterMs) {
+						throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets,
+							` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`);
+					}
+					await abortableSleep(asked ?? backoffDelayMs(attempt, settings.retry), signal).catch(() => undefined);
+					continue;
+				}
+				throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets);
+			}
+		},
+
+		async download(url: string, site: CallSite): Promise<BinaryBody> {
+			const sameOrigin = new URL(url).origin === origin;
+			const options: IHttpRequestOptions = {
+				method: 'GET',
+				url,
+				encoding: 'stream',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: settings.timeoutMs,
+				sendCredentialsOnCrossOriginRedirect: false,
+			};
+			let response: FullResponse<BinaryBody>;
+			try {
+				response = await sendOnce(options, sameOrigin, isStream);
+			} catch (error) {
+				if (signal.aborted) throw cancelledError(node, site);
+				throw networkError(node, site, failureOf(error), new URL(url).host, settings.timeoutMs, 1, secrets);
+			}
+			if (response.statusCode !== 200) {
+				const body = response.body;
+				if (isObject(body) && typeof body.destroy === 'function') body.destroy();
+				throw apiStatusError(node, site, response.statusCode, `the video download from ${new URL(url).host} failed`, 1, secrets,
+					' The video link may have expired: run Get Task again for a fresh one.');
+			}
+			return response.body;
+		},
+	};
+	return client;
+}

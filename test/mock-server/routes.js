@@ -1,0 +1,91 @@
+'use strict';
+// Auth and routes. route(ctx) → reply, for everything except /__admin (see admin.js).
+// ctx: { method, pathname (decoded), query (URLSearchParams), parseJson(), mock }
+
+const { jsonReply, errorReply } = require('./replies.js');
+const tasks = require('./tasks.js');
+const { handleChat } = require('./chat.js');
+
+const MODEL_LIST = { object: 'list', data: tasks.MODELS.map((id) => ({ id, object: 'model' })) };
+
+// ---------- auth ----------
+
+/** True when the request may use /v1. The key sent is never echoed anywhere. */
+function authorized(headers, apiKey) {
+  if (apiKey === null) return true;
+  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization || '');
+  return Boolean(match) && match[1].trim() === apiKey;
+}
+
+function unauthorized() {
+  return errorReply(401, 'Invalid API key provided', 'invalid_api_key');
+}
+
+function notFound(method, pathname) {
+  return errorReply(404, `Unknown route: ${method} ${pathname}`, 'not_found');
+}
+
+function taskNotFound() {
+  return errorReply(404, 'task not found', 'task_not_found');
+}
+
+// ---------- handlers ----------
+
+function listModels() {
+  return jsonReply(200, MODEL_LIST);
+}
+
+function createVideo(ctx) {
+  const parsed = ctx.parseJson();
+  if (!parsed.ok) return errorReply(400, 'Request body is not valid JSON', 'invalid_parameter');
+  const problem = tasks.createBodyError(parsed.value);
+  if (problem) return errorReply(400, problem, 'invalid_parameter');
+  const task = ctx.mock.createTask(tasks.createInput(parsed.value));
+  const chatShaped = ctx.mock.options.createShape === 'chat';
+  return jsonReply(200, chatShaped ? tasks.createdChatView(task) : tasks.createdView(task));
+}
+
+function queryVideo(ctx) {
+  const id = ctx.query.get('id');
+  if (!id) return errorReply(400, "Missing required query parameter: 'id'", 'invalid_parameter');
+  const task = ctx.mock.tasks.get(id);
+  return task ? jsonReply(200, tasks.queryView(task, ctx.mock.url)) : taskNotFound();
+}
+
+function openAiVideo(ctx, [id]) {
+  const task = ctx.mock.tasks.get(id);
+  return task ? jsonReply(200, tasks.openAiVideoView(task)) : taskNotFound();
+}
+
+function videoFile(ctx, [id]) {
+  const task = ctx.mock.tasks.get(id);
+  if (!task) return taskNotFound();
+  return { status: 200, headers: { 'Content-Type': 'video/mp4' }, body: tasks.videoBytesFor(id, ctx.mock.options.videoSize) };
+}
+
+// ---------- routing ----------
+
+// [method, pattern over the decoded pathname, handler(ctx, captures)]
+const ROUTES = [
+  ['GET', /^\/v1\/models$/, listModels],
+  ['POST', /^\/v1\/video\/create$/, createVideo],
+  ['GET', /^\/v1\/video\/query$/, queryVideo],
+  ['GET', /^\/v1\/videos\/([^/]+)$/, openAiVideo],
+  ['POST', /^\/v1\/chat\/completions$/, handleChat],
+  ['GET', /^\/files\/([^/]+)\.mp4$/, videoFile],
+];
+
+function isApiPath(pathname) {
+  return pathname === '/v1' || pathname.startsWith('/v1/');
+}
+
+async function route(ctx) {
+  if (isApiPath(ctx.pathname) && !authorized(ctx.headers, ctx.mock.options.apiKey)) return unauthorized();
+  for (const [method, pattern, handler] of ROUTES) {
+    const match = method === ctx.method ? pattern.exec(ctx.pathname) : null;
+    if (match) return handler(ctx, match.slice(1));
+  }
+  return notFound(ctx.method, ctx.pathname);
+}
+
+module.exports = { route, isApiPath, authorized };

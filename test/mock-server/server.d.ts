@@ -1,0 +1,135 @@
+/// <reference types="node" />
+// Types for the mock Sora2 server (server.js). The contract is SPEC.md beside this file.
+
+export type VideoModel = 'sora-2' | 'sora-2-pro';
+export type Orientation = 'portrait' | 'landscape';
+export type VideoSize = 'small' | 'large';
+export type VideoDuration = 10 | 15;
+export type CreateShape = 'task' | 'chat';
+
+export interface MockServerOptions {
+  /** 0 (default) = any free port. Always bound to 127.0.0.1. */
+  port?: number;
+  /** The Bearer key /v1 accepts. Default 'test-key'; null = accept any or no key. */
+  apiKey?: string | null;
+  /** A task stays `pending` this long after create. Default 100. */
+  pendingMs?: number;
+  /** Then `processing` (progress "0%".."99%") until this long after create → `completed`. Default 300; must be >= pendingMs. */
+  generationMs?: number;
+  /** Added before every /v1 answer (counted as in flight). Default 0. */
+  latencyMs?: number;
+  /** Shape of the POST /v1/video/create answer. Default 'task'. */
+  createShape?: CreateShape;
+  /** Bytes of the fake mp4 served at /files/<taskId>.mp4. Default 65536. */
+  videoSize?: number;
+  /** Characters (code points) of content per SSE chunk of a streamed chat answer. Default 24. */
+  chatChunkChars?: number;
+  /** Pause between SSE chunks of a streamed chat answer. Default 0. */
+  chatChunkDelayMs?: number;
+}
+
+/** The options after defaults were filled in. */
+export type ResolvedMockServerOptions = { readonly [K in keyof MockServerOptions]-?: Exclude<MockServerOptions[K], undefined> };
+
+export type FaultKind =
+  | 'status' // answer `status` (default 500) with `body` (default an OpenAI error naming the status)
+  | 'malformed' // 200 (or `status`) with truncated JSON: {"id": "sora-2:task_x", "status":
+  | 'html' // `status` (default 502) with an HTML error page (or `body` when it is a string), text/html
+  | 'empty' // 200 (or `status`) with an empty body
+  | 'reset' // headers + part of the body (`body` or a stub create answer), then the socket is destroyed
+  | 'hang' // never answers; the socket stays open until close(). With afterCreate the task is created first
+  | 'drip' // 200 (or `status`) whose valid body (`body` or a stub create answer) is written one byte every `delayMs` (default 50)
+  | 'huge' // 200 (or `status`) with a ~10 MB JSON body
+  | 'delay' // waits `delayMs`, then answers normally. With afterCreate the task is created before the wait
+  | 'cut'; // answers normally but a streamed (SSE) answer is cut after `afterChunks` events (default 0); a whole answer acts like 'reset'
+
+export interface MockFault {
+  /** Matches the request method (case-insensitive); omitted = any method. */
+  method?: string;
+  /** Matches the pathname exactly (as sent or URL-decoded); omitted = any path. */
+  path?: string;
+  /** How many matching requests it hits. Default Infinity. */
+  times?: number;
+  /** Default 'status'. */
+  kind?: FaultKind;
+  status?: number;
+  /** A string is sent as text/plain, anything else as JSON. */
+  body?: string | object;
+  /** Added to the answer's headers. */
+  headers?: Record<string, string>;
+  /** For 'delay' and 'drip'. */
+  delayMs?: number;
+  /** For 'delay' and 'hang': create the task first, then delay / hang. */
+  afterCreate?: boolean;
+  /** For 'cut': SSE events written before the connection is cut. */
+  afterChunks?: number;
+}
+
+export interface MockStats {
+  /** Per "METHOD pathname" (URL-decoded, no query), e.g. 'GET /v1/video/query'. /__admin requests are not counted. */
+  requests: Record<string, number>;
+  total: number;
+  /** /v1 requests being handled now (latency and delay time included). */
+  inFlight: number;
+  /** Maximum of inFlight since the last resetStats(). */
+  peakInFlight: number;
+  /** Tasks really created since the last resetStats() (by create or chat). */
+  creates: number;
+  /** Tasks known (mock.tasks.size); not reset by resetStats(). */
+  tasks: number;
+}
+
+export interface TaskMarkers {
+  fail: boolean;
+  stuck: boolean;
+  nourl: boolean;
+  urlindetail: boolean;
+  /** WORD of a `[status:WORD]` marker. */
+  status: string | null;
+}
+
+/** A status word the query endpoint reports: the phase, or the raw `[status:WORD]` while running. */
+export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed' | (string & {});
+
+export interface MockTask {
+  readonly id: string;
+  readonly model: VideoModel;
+  readonly prompt: string;
+  readonly images: readonly string[];
+  readonly orientation: Orientation;
+  readonly size: VideoSize;
+  readonly duration: VideoDuration;
+  /** ms since the epoch. Tests may move it back to fast-forward a task. */
+  createdAt: number;
+  readonly pendingMs: number;
+  readonly generationMs: number;
+  /** 'chat' tasks come from /v1/chat/completions and are completed at once. */
+  readonly source: 'create' | 'chat';
+  readonly markers: Readonly<TaskMarkers>;
+  /** Live: the status GET /v1/video/query would report right now. */
+  readonly status: TaskStatus;
+}
+
+export interface MockServer {
+  /** 'http://127.0.0.1:PORT' */
+  readonly url: string;
+  /** 'http://127.0.0.1:PORT/v1' */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly options: ResolvedMockServerOptions;
+  /** Task id → task record. */
+  readonly tasks: Map<string, MockTask>;
+  /** Throws TypeError for a fault that makes no sense (unknown kind, times < 1, …). */
+  addFault(fault: MockFault): void;
+  clearFaults(): void;
+  stats(): MockStats;
+  resetStats(): void;
+  /** Stops listening, destroys every socket (hung ones included), clears every timer. */
+  close(): Promise<void>;
+}
+
+/** Rejects with a TypeError on an unknown or impossible option. */
+export function startMockServer(options?: MockServerOptions): Promise<MockServer>;
+
+/** The deterministic bytes served at /files/<taskId>.mp4 (an mp4 `ftyp` header, then noise seeded by the id). */
+export function videoBytesFor(taskId: string, size: number): Buffer;
