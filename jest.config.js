@@ -5,4 +5,5 @@ module.exports = {
 	testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/reliability/**/*.test.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
 	testTimeout: 20000,
+	reporters: ['default', ['<rootDir>/test/reporters/summary.js', { label: 'unit' }]],
 };

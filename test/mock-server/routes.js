@@ -45,16 +45,30 @@ function createVideo(ctx) {
   return jsonReply(200, chatShaped ? tasks.createdChatView(task) : tasks.createdView(task));
 }
 
+/** Counts the reads of a task and notes when a final status was first answered (benchmarks read both). */
+function noteRead(task, view) {
+  task.queries = (task.queries || 0) + 1;
+  const final = ['completed', 'failed'].includes(view.status);
+  if (final && task.finalSeenAt === undefined) task.finalSeenAt = Date.now();
+  return view;
+}
+
 function queryVideo(ctx) {
   const id = ctx.query.get('id');
   if (!id) return errorReply(400, "Missing required query parameter: 'id'", 'invalid_parameter');
   const task = ctx.mock.tasks.get(id);
-  return task ? jsonReply(200, tasks.queryView(task, ctx.mock.url)) : taskNotFound();
+  return task ? jsonReply(200, noteRead(task, tasks.queryView(task, ctx.mock.url))) : taskNotFound();
 }
 
 function openAiVideo(ctx, [id]) {
   const task = ctx.mock.tasks.get(id);
-  return task ? jsonReply(200, tasks.openAiVideoView(task)) : taskNotFound();
+  return task ? jsonReply(200, noteRead(task, tasks.openAiVideoView(task))) : taskNotFound();
+}
+
+function openAiVideoContent(ctx, [id]) {
+  const task = ctx.mock.tasks.get(id);
+  if (!task) return taskNotFound();
+  return { status: 200, headers: { 'Content-Type': 'video/mp4' }, body: tasks.videoBytesFor(id, ctx.mock.options.videoSize) };
 }
 
 function videoFile(ctx, [id]) {
@@ -71,6 +85,7 @@ const ROUTES = [
   ['POST', /^\/v1\/video\/create$/, createVideo],
   ['GET', /^\/v1\/video\/query$/, queryVideo],
   ['GET', /^\/v1\/videos\/([^/]+)$/, openAiVideo],
+  ['GET', /^\/v1\/videos\/([^/]+)\/content$/, openAiVideoContent],
   ['POST', /^\/v1\/chat\/completions$/, handleChat],
   ['GET', /^\/files\/([^/]+)\.mp4$/, videoFile],
 ];

@@ -108,6 +108,10 @@ export interface MockTask {
   readonly markers: Readonly<TaskMarkers>;
   /** Live: the status GET /v1/video/query would report right now. */
   readonly status: TaskStatus;
+  /** How often the task was read (GET /v1/video/query or /v1/videos/<id>); undefined before the first read. */
+  readonly queries?: number;
+  /** ms since the epoch when a read first answered a final status (completed or failed). */
+  readonly finalSeenAt?: number;
 }
 
 export interface MockServer {

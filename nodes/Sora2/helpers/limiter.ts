@@ -1,56 +1,50 @@
+import type { StopScope } from './stopScope';
+
 /**
  * Bounds how many HTTP requests one node run has in flight. Every request of a run (creates,
  * polls, downloads) goes through the same limiter, so "Max Concurrent Requests" is a hard cap.
- * Waiters are served first-in, first-out; a waiter whose signal aborts leaves the queue at once.
+ * Waiters are served first-in, first-out; when the scope stops, queued waiters leave at once.
  */
 export interface Limiter {
-	run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+	run<T>(task: () => Promise<T>): Promise<T>;
 	readonly active: number;
 	readonly queued: number;
 }
 
-interface Waiter {
-	start: () => void;
-}
-
-export function createLimiter(max: number): Limiter {
+export function createLimiter(max: number, scope?: StopScope): Limiter {
 	if (!Number.isInteger(max) || max < 1) throw new RangeError(`limiter size must be a positive integer, got ${max}`);
 	let active = 0;
-	const queue: Waiter[] = [];
+	const queue: Array<() => void> = [];
 
 	const release = () => {
 		active--;
-		const next = queue.shift();
-		if (next) next.start();
+		queue.shift()?.();
 	};
 
-	const acquire = async (signal?: AbortSignal): Promise<void> => {
-		signal?.throwIfAborted();
+	const acquire = async (): Promise<void> => {
+		scope?.signal.throwIfAborted();
 		if (active < max) {
 			active++;
 			return;
 		}
 		await new Promise<void>((resolve, reject) => {
-			const onAbort = () => {
-				const at = queue.indexOf(waiter);
+			const start = () => {
+				unregister?.();
+				active++;
+				resolve();
+			};
+			const unregister = scope?.onStop((reason) => {
+				const at = queue.indexOf(start);
 				if (at >= 0) queue.splice(at, 1);
-				reject(signal?.reason);
-			};
-			const waiter: Waiter = {
-				start: () => {
-					signal?.removeEventListener('abort', onAbort);
-					active++;
-					resolve();
-				},
-			};
-			queue.push(waiter);
-			signal?.addEventListener('abort', onAbort, { once: true });
+				reject(reason);
+			});
+			queue.push(start);
 		});
 	};
 
 	return {
-		async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-			await acquire(signal);
+		async run<T>(task: () => Promise<T>): Promise<T> {
+			await acquire();
 			try {
 				return await task();
 			} finally {

@@ -2,7 +2,6 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { CallSite, Sora2Client } from '../transport';
-import { abortableSleep } from './abortableSleep';
 import { settle } from './settle';
 import type { WaitSettings } from './params';
 import { taskAnswerSchema } from './schemas';
@@ -104,7 +103,7 @@ export async function waitUntilFinal(
 		if (!(first && pollFirst)) {
 			const pause = Math.min(wait.pollIntervalMs, Math.max(0, deadline - Date.now()));
 			try {
-				await abortableSleep(pause, client.signal);
+				await client.scope.sleep(pause);
 			} catch {
 				throw client.cancelled(site);
 			}

@@ -21,6 +21,15 @@ export function redact(text: string, secrets: readonly string[]): string {
 	return out;
 }
 
+/**
+ * NodeApiError replaces a message that mentions a common network code (ETIMEDOUT …) with a
+ * generic sentence of its own; ours names the item, the operation and the cause, so it stays.
+ */
+function keepMessage(error: NodeApiError, message: string): NodeApiError {
+	error.message = message;
+	return error;
+}
+
 export function quote(text: string): string {
 	const clean = text.replace(/\s+/g, ' ').trim();
 	return clean.length > QUOTE_LIMIT ? `${clean.slice(0, QUOTE_LIMIT)}… (${clean.length} characters)` : clean;
@@ -86,13 +95,16 @@ export function apiStatusError(
 	const message = `${site.operation}, item ${site.itemIndex}: the API answered ${status}: ${api.message}${attemptsNote(attempts)}`;
 	const errorResponse: JsonObject = { httpCode: String(status), message: api.message, attempts };
 	if (api.type) errorResponse.type = api.type;
-	if (api.code) errorResponse.code = api.code;
-	return new NodeApiError(node, errorResponse, {
+	if (api.code) errorResponse.apiCode = api.code;
+	return keepMessage(
+		new NodeApiError(node, errorResponse, {
+			message,
+			description: `${statusHint(status, site.operation)}${extraHint}`,
+			httpCode: String(status),
+			itemIndex: site.itemIndex,
+		}),
 		message,
-		description: `${statusHint(status, site.operation)}${extraHint}`,
-		httpCode: String(status),
-		itemIndex: site.itemIndex,
-	});
+	);
 }
 
 /** A 200 whose body is not what the API documents: quotes what arrived. */
@@ -104,15 +116,19 @@ export function unexpectedAnswerError(
 	secrets: readonly string[],
 ): NodeApiError {
 	const shown = body.trim() ? quote(redact(body, secrets)) : '(empty body)';
-	return new NodeApiError(
-		node,
-		{ httpCode: '200', message: what },
-		{
-			message: `${site.operation}, item ${site.itemIndex}: the API answered 200 but ${what}. Received: ${shown}`,
-			description: 'The Base URL may point at something that is not a Sora2 API, or the provider changed its answer format.',
-			httpCode: '200',
-			itemIndex: site.itemIndex,
-		},
+	const message = `${site.operation}, item ${site.itemIndex}: the API answered 200 but ${what}. Received: ${shown}`;
+	return keepMessage(
+		new NodeApiError(
+			node,
+			{ httpCode: '200', message: what },
+			{
+				message,
+				description: 'The Base URL may point at something that is not a Sora2 API, or the provider changed its answer format.',
+				httpCode: '200',
+				itemIndex: site.itemIndex,
+			},
+		),
+		message,
 	);
 }
 
@@ -155,13 +171,13 @@ export function networkError(
 ): NodeApiError {
 	const text = networkText(failure, host, timeoutMs);
 	const message = redact(`${site.operation}, item ${site.itemIndex}: ${text.message}${attemptsNote(attempts)}`, secrets);
+	// The code goes in as `errorCode`: under `code`, n8n would swap our message for its generic one.
 	const errorResponse: JsonObject = { message: redact(failure.message, secrets), attempts };
-	if (failure.code) errorResponse.code = failure.code;
-	return new NodeApiError(node, errorResponse, {
+	if (failure.code) errorResponse.errorCode = failure.code;
+	return keepMessage(
+		new NodeApiError(node, errorResponse, { message, description: `${text.hint}${extraHint}`, itemIndex: site.itemIndex }),
 		message,
-		description: `${text.hint}${extraHint}`,
-		itemIndex: site.itemIndex,
-	});
+	);
 }
 
 export function cancelledError(node: INode, site: CallSite): NodeOperationError {

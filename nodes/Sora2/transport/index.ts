@@ -1,9 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { abortableSleep } from '../helpers/abortableSleep';
 import { createLimiter } from '../helpers/limiter';
-import { settle } from '../helpers/settle';
+import { StopScope } from '../helpers/stopScope';
 import type { Limiter } from '../helpers/limiter';
 import { apiStatusError, cancelledError, networkError, unexpectedAnswerError } from './errors';
 import type { CallSite, NetworkFailure } from './errors';
@@ -59,8 +58,8 @@ interface FullResponse<B> {
  */
 export interface Sora2Client {
 	readonly baseUrl: string;
-	/** Aborts when the user cancels the execution or `stop()` is called. */
-	readonly signal: AbortSignal;
+	/** Stops when the user cancels the execution or `stop()` is called; waits sleep on it. */
+	readonly scope: StopScope;
 	readonly limiter: Limiter;
 	stop(reason?: unknown): void;
 	call(call: ApiCall): Promise<ApiAnswer>;
@@ -126,23 +125,21 @@ function asFullResponse<B>(value: unknown, isBody: (body: unknown) => body is B)
 const isText = (body: unknown): body is string => typeof body === 'string';
 const isStream = (body: unknown): body is BinaryBody => isObject(body) || Buffer.isBuffer(body);
 
-/** Resolves with `work`, or rejects as soon as `signal` aborts; a late rejection of `work` is absorbed. */
-async function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+/** Rejects with a timeout error when `work` has not settled within `ms` (the request itself runs on). */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 	work.catch(() => undefined);
-	signal.throwIfAborted();
-	let onAbort: (() => void) | undefined;
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(signal.reason);
-		signal.addEventListener('abort', onAbort, { once: true });
+	const deadline = AbortSignal.timeout(ms);
+	let onTimeout = () => {};
+	const timedOut = new Promise<never>((_, reject) => {
+		onTimeout = () => reject(Object.assign(new Error(`no complete answer within ${ms} ms`), { code: 'ETIMEDOUT' }));
+		deadline.addEventListener('abort', onTimeout, { once: true });
 	});
 	try {
-		return await Promise.race([work, aborted]);
+		return await Promise.race([work, timedOut]);
 	} finally {
-		if (onAbort) signal.removeEventListener('abort', onAbort);
+		deadline.removeEventListener('abort', onTimeout);
 	}
 }
-
-const TIMEOUT_REASON = 'sora2-request-timeout';
 
 export async function createSora2Client(fn: IExecuteFunctions, settings: ClientSettings): Promise<Sora2Client> {
 	const credentials = await fn.getCredentials<Sora2Credentials>(CREDENTIAL_TYPE);
@@ -151,12 +148,8 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 	const host = new URL(baseUrl).host;
 	const secrets = [String(credentials.apiKey ?? '')];
 	const node = fn.getNode();
-	const limiter = createLimiter(settings.maxConcurrency);
-	const controller = new AbortController();
-	const cancelSignal = fn.getExecutionCancelSignal();
-	if (cancelSignal?.aborted) controller.abort(cancelSignal.reason);
-	cancelSignal?.addEventListener('abort', () => controller.abort(cancelSignal.reason), { once: true });
-	const { signal } = controller;
+	const scope = new StopScope(fn.getExecutionCancelSignal());
+	const limiter = createLimiter(settings.maxConcurrency, scope);
 
 	/** One attempt, within the limiter, with a total deadline (a slow drip cannot hold it forever). */
 	async function sendOnce<B>(options: IHttpRequestOptions, withKey: boolean, isBody: (b: unknown) => b is B, deadlineMs?: number) {
@@ -164,19 +157,16 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 			const request: Promise<unknown> = withKey
 				? fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, options)
 				: fn.helpers.httpRequest(options);
-			const stop = deadlineMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(deadlineMs)]);
-			const outcome = await settle(raceSignal(request, stop));
-			if (outcome.ok) return asFullResponse(outcome.value, isBody);
-			if (!signal.aborted && stop.aborted) throw Object.assign(new Error(TIMEOUT_REASON), { code: 'ETIMEDOUT' });
-			throw outcome.error;
-		}, signal);
+			const response = await scope.race(deadlineMs === undefined ? request : withDeadline(request, deadlineMs));
+			return asFullResponse(response, isBody);
+		});
 	}
 
 	const client: Sora2Client = {
 		baseUrl,
-		signal,
+		scope,
 		limiter,
-		stop: (reason?: unknown) => controller.abort(reason),
+		stop: (reason?: unknown) => scope.stop(reason),
 		unexpected: (site, what, text) => unexpectedAnswerError(node, site, what, text, secrets),
 		cancelled: (site) => cancelledError(node, site),
 
@@ -199,16 +189,16 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 			const { maxRetries, maxRetryAfterMs } = settings.retry;
 
 			for (let attempt = 1; ; attempt++) {
-				if (signal.aborted) throw cancelledError(node, call.site);
+				if (scope.stopped) throw cancelledError(node, call.site);
 				let response: FullResponse<string>;
 				try {
 					response = await sendOnce(options, true, isText, settings.timeoutMs);
 				} catch (error) {
-					if (signal.aborted) throw cancelledError(node, call.site);
+					if (scope.stopped) throw cancelledError(node, call.site);
 					const failure = failureOf(error);
 					if (failure.code === 'ERR_CANCELED') throw cancelledError(node, call.site);
 					if (attempt <= maxRetries && isRetriableNetworkError(failure.code, call.mode)) {
-						await abortableSleep(backoffDelayMs(attempt, settings.retry), signal).catch(() => undefined);
+						await scope.sleep(backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
 						continue;
 					}
 					const notRetried =
@@ -234,7 +224,7 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 						throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets,
 							` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`);
 					}
-					await abortableSleep(asked ?? backoffDelayMs(attempt, settings.retry), signal).catch(() => undefined);
+					await scope.sleep(asked ?? backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
 					continue;
 				}
 				throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets);
@@ -257,7 +247,7 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 			try {
 				response = await sendOnce(options, sameOrigin, isStream);
 			} catch (error) {
-				if (signal.aborted) throw cancelledError(node, site);
+				if (scope.stopped) throw cancelledError(node, site);
 				throw networkError(node, site, failureOf(error), new URL(url).host, settings.timeoutMs, 1, secrets);
 			}
 			if (response.statusCode !== 200) {

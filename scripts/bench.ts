@@ -1,0 +1,223 @@
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a benchmark run from the shell: prints its table, times with process.hrtime and spawns node */
+/**
+ * `npm run bench`: the node against the mock Sora2 server (simulated generation time and latency),
+ * next to the hand-built peer that users make today (one item at a time: create → wait → query loop).
+ * Settings come from env: BENCH_GENERATION_MS (2000), BENCH_PENDING_MS (300), BENCH_LATENCY_MS (20),
+ * BENCH_POLL_S (0.25), BENCH_CONCURRENCY (5), BENCH_NS ("1,10,50,200"), BENCH_PEER_MAX_N (50).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { Sora2 } from '../nodes/Sora2/Sora2.node';
+import { createParams, makeContext } from '../test/helpers/context';
+import { startMockServer } from '../test/mock-server/server';
+import type { MockServer } from '../test/mock-server/server';
+
+const env = (name: string, fallback: number) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
+const GENERATION_MS = env('BENCH_GENERATION_MS', 2000);
+const PENDING_MS = env('BENCH_PENDING_MS', 300);
+const LATENCY_MS = env('BENCH_LATENCY_MS', 20);
+const POLL_S = env('BENCH_POLL_S', 0.25);
+const CONCURRENCY = env('BENCH_CONCURRENCY', 5);
+const PEER_MAX_N = env('BENCH_PEER_MAX_N', 50);
+const NS = (process.env.BENCH_NS ?? '1,10,50,200').split(',').map(Number);
+const KEY = 'bench-key';
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+interface NodeRun {
+	wallMs: number;
+	requests: number;
+	queriesPerTask: number;
+	pollsIdeal: number;
+	noticeMaxMs: number;
+	noticeMedianMs: number;
+	peakInFlight: number;
+	completed: number;
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function items(n: number): INodeExecutionData[] {
+	return Array.from({ length: n }, (_, i) => ({ json: { row: i } }));
+}
+
+async function runNode(mock: MockServer, n: number): Promise<NodeRun> {
+	const { fn } = makeContext({
+		items: items(n),
+		credentials: { apiKey: KEY, baseUrl: mock.baseUrl },
+		params: createParams({
+			prompt: (i: number) => `bench video ${i}`,
+			pollInterval: POLL_S,
+			maxWait: 600,
+			options: { maxConcurrency: CONCURRENCY },
+		}),
+	});
+	mock.resetStats();
+	const before = new Set(mock.tasks.keys());
+	const start = now();
+	const [out] = await new Sora2().execute.call(fn);
+	const wallMs = now() - start;
+	const stats = mock.stats();
+	const created = [...mock.tasks.values()].filter((task) => !before.has(task.id));
+	const notice = created.map((task) => (task.finalSeenAt ?? Number.NaN) - (task.createdAt + task.generationMs));
+	const queries = created.reduce((sum, task) => sum + (task.queries ?? 0), 0);
+	return {
+		wallMs,
+		requests: stats.total,
+		queriesPerTask: queries / n,
+		pollsIdeal: Math.ceil(GENERATION_MS / (POLL_S * 1000)),
+		noticeMaxMs: Math.max(...notice),
+		noticeMedianMs: median(notice),
+		peakInFlight: stats.peakInFlight,
+		completed: out.filter((item) => item.json.status === 'completed').length,
+	};
+}
+
+/** What users build today: Loop Over Items (1) → HTTP create → Wait → HTTP query → IF done, else back to Wait. */
+async function runPeer(mock: MockServer, n: number): Promise<{ wallMs: number; requests: number }> {
+	mock.resetStats();
+	const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', Accept: 'application/json' };
+	const start = now();
+	for (let i = 0; i < n; i++) {
+		const body = { images: [], model: 'sora-2', orientation: 'portrait', prompt: `peer video ${i}`, size: 'small', duration: 10 };
+		const created = (await (await fetch(`${mock.baseUrl}/video/create`, { method: 'POST', headers, body: JSON.stringify(body) })).json()) as { id: string };
+		for (;;) {
+			await sleep(POLL_S * 1000);
+			const task = (await (await fetch(`${mock.baseUrl}/video/query?id=${encodeURIComponent(created.id)}`, { headers })).json()) as { status: string };
+			if (task.status === 'completed' || task.status === 'failed') break;
+		}
+	}
+	return { wallMs: now() - start, requests: mock.stats().total };
+}
+
+/** The node's own cost per item with wait off: node run minus the same creates sent bare, one at a time. */
+async function overheadPerItem(): Promise<{ nodeMs: number; bareMs: number; perItemMs: number; n: number }> {
+	const n = 200;
+	const mock = await startMockServer({ apiKey: KEY, pendingMs: PENDING_MS, generationMs: GENERATION_MS });
+	try {
+		const ctx = makeContext({
+			items: items(n),
+			credentials: { apiKey: KEY, baseUrl: mock.baseUrl },
+			params: createParams({ prompt: (i: number) => `overhead ${i}`, waitForCompletion: false, options: { maxConcurrency: 1 } }),
+		});
+		const node = new Sora2();
+		await node.execute.call(makeContext({ items: items(20), credentials: { apiKey: KEY, baseUrl: mock.baseUrl }, params: createParams({ waitForCompletion: false }) }).fn);
+		const body = { images: [], model: 'sora-2', orientation: 'portrait', prompt: 'overhead', size: 'small', duration: 10 };
+		const bare = async () => {
+			const start = now();
+			for (let i = 0; i < n; i++) {
+				await ctx.fn.helpers.httpRequestWithAuthentication.call(ctx.fn, 'sora2Api', {
+					method: 'POST',
+					url: `${mock.baseUrl}/video/create`,
+					body: { ...body, prompt: `overhead ${i}` },
+					headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+					encoding: 'text',
+					json: false,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				});
+			}
+			return now() - start;
+		};
+		const viaNode = async () => {
+			const start = now();
+			await node.execute.call(ctx.fn);
+			return now() - start;
+		};
+		// Interleaved rounds, median of each: the two measure the same requests, the node adds its own work.
+		const bareRuns: number[] = [];
+		const nodeRuns: number[] = [];
+		for (let round = 0; round < 5; round++) {
+			bareRuns.push(await bare());
+			nodeRuns.push(await viaNode());
+		}
+		const bareMs = median(bareRuns);
+		const nodeMs = median(nodeRuns);
+		return { nodeMs, bareMs, perItemMs: (nodeMs - bareMs) / n, n };
+	} finally {
+		await mock.close();
+	}
+}
+
+/** Cold `require` of the built node and credential in a fresh process: all of it, and the package's own share. */
+function coldLoad(): { totalMs: number; ownMs: number } {
+	const dist = path.join(ROOT, 'dist');
+	const script = `
+		const t0 = process.hrtime.bigint();
+		require('n8n-workflow'); require('zod');
+		const t1 = process.hrtime.bigint();
+		require(${JSON.stringify(path.join(dist, 'nodes/Sora2/Sora2.node.js'))});
+		require(${JSON.stringify(path.join(dist, 'credentials/Sora2Api.credentials.js'))});
+		const t2 = process.hrtime.bigint();
+		console.log(JSON.stringify({ total: Number(t2 - t0) / 1e6, own: Number(t2 - t1) / 1e6 }));`;
+	const runs = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT }).toString()) as { total: number; own: number });
+	return { totalMs: median(runs.map((r) => r.total)), ownMs: median(runs.map((r) => r.own)) };
+}
+
+async function main() {
+	if (!fs.existsSync(path.join(ROOT, 'dist/nodes/Sora2/Sora2.node.js'))) throw new Error('run `npm run build` first');
+	console.log(`Sora2 node benchmark: generation ${GENERATION_MS} ms (pending ${PENDING_MS} ms), latency ${LATENCY_MS} ms/request, poll ${POLL_S} s, Max Concurrent Requests ${CONCURRENCY}`);
+	console.log(`ideal wall time = one task's generation time = ${GENERATION_MS} ms\n`);
+	const header = '| N | node wall (s) | × ideal | requests | req/task | queries/task (ideal ≤ ' + Math.ceil(GENERATION_MS / (POLL_S * 1000)) + ') | notice median / max (ms) | peak in flight | peer wall (s) | peer ÷ node |';
+	console.log(header);
+	console.log('|' + header.split('|').slice(1, -1).map(() => '---').join('|') + '|');
+	const rows: Array<Record<string, number | string>> = [];
+	for (const n of NS) {
+		const mock = await startMockServer({ apiKey: KEY, pendingMs: PENDING_MS, generationMs: GENERATION_MS, latencyMs: LATENCY_MS });
+		try {
+			const node = await runNode(mock, n);
+			if (node.completed !== n) throw new Error(`only ${node.completed} of ${n} videos completed`);
+			const peer = n <= PEER_MAX_N ? await runPeer(mock, n) : undefined;
+			const row = {
+				n,
+				nodeWallS: round(node.wallMs / 1000),
+				xIdeal: round(node.wallMs / GENERATION_MS),
+				requests: node.requests,
+				reqPerTask: round(node.requests / n),
+				queriesPerTask: round(node.queriesPerTask),
+				noticeMedianMs: Math.round(node.noticeMedianMs),
+				noticeMaxMs: Math.round(node.noticeMaxMs),
+				peakInFlight: node.peakInFlight,
+				peerWallS: peer ? round(peer.wallMs / 1000) : 'skipped',
+				ratio: peer ? round(peer.wallMs / node.wallMs, 1) : '-',
+			};
+			rows.push(row);
+			console.log(`| ${n} | ${row.nodeWallS} | ${row.xIdeal} | ${row.requests} | ${row.reqPerTask} | ${row.queriesPerTask} | ${row.noticeMedianMs} / ${row.noticeMaxMs} | ${row.peakInFlight} | ${row.peerWallS} | ${row.ratio} |`);
+		} finally {
+			await mock.close();
+		}
+	}
+	const overhead = await overheadPerItem();
+	const load = coldLoad();
+	console.log(`\nwait off, ${overhead.n} creates one at a time: node ${Math.round(overhead.nodeMs)} ms, the same requests bare ${Math.round(overhead.bareMs)} ms → node overhead ${round(overhead.perItemMs, 3)} ms/item (target < 2)`);
+	console.log(`cold load (fresh process, median of 5): ${round(load.totalMs, 1)} ms with n8n-workflow + zod, ${round(load.ownMs, 1)} ms for the package's own modules (target < 150)`);
+
+	const at50 = rows.find((row) => row.n === 50);
+	const pollMs = POLL_S * 1000;
+	const checks: Array<[string, boolean]> = [];
+	if (at50) checks.push([`N=50 wall ${at50.nodeWallS} s ≤ 1.2 × ${GENERATION_MS / 1000} s`, Number(at50.xIdeal) <= 1.2]);
+	checks.push([`completion noticed within one poll interval (${pollMs} ms + latency) for every N`, rows.every((row) => Number(row.noticeMaxMs) <= pollMs + 2 * LATENCY_MS + 50)]);
+	checks.push(['≤ 1 query per poll interval per task', rows.every((row) => Number(row.queriesPerTask) <= Math.ceil(GENERATION_MS / pollMs) + 1)]);
+	checks.push([`peak in flight ≤ ${CONCURRENCY}`, rows.every((row) => Number(row.peakInFlight) <= CONCURRENCY)]);
+	checks.push([`overhead ${round(overhead.perItemMs, 3)} ms/item < 2 ms`, overhead.perItemMs < 2]);
+	checks.push([`package load ${round(load.ownMs, 1)} ms < 150 ms`, load.ownMs < 150]);
+	console.log('\ntargets:');
+	for (const [what, met] of checks) console.log(`  ${met ? 'MET    ' : 'MISSED '} ${what}`);
+	fs.mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+	fs.writeFileSync(path.join(ROOT, 'bench-results', 'latest.json'), JSON.stringify({ settings: { GENERATION_MS, PENDING_MS, LATENCY_MS, POLL_S, CONCURRENCY }, rows, overhead, load }, null, 2));
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
