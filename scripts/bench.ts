@@ -1,4 +1,4 @@
-/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a benchmark run from the shell: prints its table, times with process.hrtime and spawns node */
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- a benchmark run from the shell: prints its table, times with process.hrtime and spawns node for the cold-load measurement */
 /**
  * `npm run bench`: the node against the mock Sora2 server (simulated generation time and latency),
  * next to the hand-built peer that users make today (one item at a time: create → wait → query loop).

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test harness: runs outside n8n and reads streams with Node's own modules */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test harness: runs outside n8n and reads streams with Node's own modules */
 import { NodeApiError } from 'n8n-workflow';
 import type {
 	IBinaryData,

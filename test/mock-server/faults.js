@@ -3,8 +3,9 @@
 // and respondWithFault(), which turns the first matching rule into a damaged answer.
 
 const { jsonReply, textReply, statusText, withHeaders, writeReply } = require('./replies.js');
+const { applyStreamFault } = require('./chat.js');
 
-const KINDS = ['status', 'malformed', 'html', 'empty', 'reset', 'hang', 'drip', 'huge', 'delay', 'cut'];
+const KINDS = ['status', 'malformed', 'html', 'empty', 'reset', 'hang', 'drip', 'huge', 'delay', 'cut', 'redirect', 'streamError', 'streamMalformed', 'streamNoDone'];
 const MALFORMED_BODY = '{"id": "sora-2:task_x", "status": ';
 const HUGE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_DRIP_MS = 50;
@@ -30,12 +31,19 @@ function normalizeFault(fault) {
   }
   ['delayMs', 'afterChunks'].forEach((field) => checkNonNegativeInt(fault, field));
   if (typeof fault.body === 'number' || typeof fault.body === 'boolean') throw new TypeError('fault.body must be a string or an object');
+  if (kind === 'redirect' && (typeof fault.location !== 'string' || fault.location === '')) {
+    throw new TypeError("fault.location (the Location header) is required for kind 'redirect'");
+  }
+  if (fault.matchText !== undefined && (typeof fault.matchText !== 'string' || fault.matchText === '')) {
+    throw new TypeError('fault.matchText must be a non-empty string');
+  }
   return {
     ...fault,
     kind,
     times,
     method: fault.method ? String(fault.method).toUpperCase() : null,
     path: fault.path === undefined || fault.path === null ? null : String(fault.path),
+    matchText: fault.matchText === undefined ? null : fault.matchText,
   };
 }
 
@@ -51,9 +59,16 @@ function createFaultList() {
     get size() {
       return faults.length;
     },
-    /** The first rule matching this request; counts one hit against its `times`. `paths` = raw and decoded pathname. */
-    take(method, paths) {
-      const hit = faults.find((f) => (!f.method || f.method === method) && (f.path === null || paths.includes(f.path)));
+    /**
+     * The first rule matching this request; counts one hit against its `times`. `paths` = raw and decoded
+     * pathname; `textOf()` = what a `matchText` rule searches (URL, body, prompt of the task the request names).
+     */
+    take(method, paths, textOf = () => '') {
+      let text = null;
+      const mentions = (needle) => (text === null ? (text = textOf()) : text).includes(needle);
+      const hit = faults.find(
+        (f) => (!f.method || f.method === method) && (f.path === null || paths.includes(f.path)) && (f.matchText === null || mentions(f.matchText)),
+      );
       if (!hit) return null;
       hit.times -= 1;
       if (hit.times <= 0) faults = faults.filter((f) => f !== hit);
@@ -110,9 +125,19 @@ function cannedReply(fault) {
       return textReply(fault.status || 200, '', 'application/json');
     case 'huge':
       return textReply(fault.status || 200, hugeJson(), 'application/json');
+    case 'redirect':
+      return textReply(fault.status || 302, '', 'text/plain; charset=utf-8', { Location: fault.location });
     default: // reset, drip
       return faultBodyReply(fault.status || 200, fault.body, stubBody());
   }
+}
+
+/** For a cut in the middle of an event: event `after` is replaced by its first half (then the cut follows it). */
+function withHalfEvent(reply, after) {
+  if (!reply.chunks || after >= reply.chunks.length) return reply;
+  const bytes = Buffer.from(reply.chunks[after]);
+  const half = bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)));
+  return { ...reply, chunks: [...reply.chunks.slice(0, after), half, ...reply.chunks.slice(after + 1)] };
 }
 
 // ---------- answering ----------
@@ -134,8 +159,15 @@ async function respondWithFault(fault, env) {
       await wait(fault.delayMs || 0);
       return send(early || (await handle()));
     }
-    case 'cut':
-      return send(await handle(), { cutAfterChunks: fault.afterChunks || 0 });
+    case 'streamError':
+    case 'streamMalformed':
+    case 'streamNoDone':
+      return send(applyStreamFault(await handle(), fault));
+    case 'cut': {
+      const reply = await handle();
+      const after = fault.afterChunks || 0;
+      return send(fault.midEvent ? withHalfEvent(reply, after) : reply, { cutAfterChunks: fault.midEvent && reply.chunks ? after + 1 : after });
+    }
     case 'reset':
       return send(cannedReply(fault), { partial: true });
     case 'drip':

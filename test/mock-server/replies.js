@@ -2,7 +2,8 @@
 // Replies: handlers build a plain "reply" value; writeReply() puts it on the wire, normally or
 // damaged (reset / cut / drip) as a fault asks.
 //   whole reply:  { status, headers, body: Buffer }
-//   stream reply: { status, headers, chunks: string[], chunkDelayMs }   (SSE and the like)
+//   stream reply: { status, headers, chunks: string[], chunkDelayMs, writeBytes }   (SSE and the like;
+//                 writeBytes > 0 writes each chunk in slices of that many bytes, chunkDelayMs apart)
 
 const http = require('node:http');
 
@@ -26,8 +27,8 @@ function errorReply(status, message, code, type = 'invalid_request_error') {
   return jsonReply(status, { error: { message, type, code } });
 }
 
-function streamReply(status, headers, chunks, chunkDelayMs = 0) {
-  return { status, headers: { ...headers }, chunks, chunkDelayMs };
+function streamReply(status, headers, chunks, chunkDelayMs = 0, writeBytes = 0) {
+  return { status, headers: { ...headers }, chunks, chunkDelayMs, writeBytes };
 }
 
 function statusText(status) {
@@ -62,14 +63,27 @@ async function writeDrip(res, body, delayMs, wait) {
   res.end();
 }
 
+/** A chunk as the pieces it is written in: whole, or slices of `writeBytes` bytes (splitting lines and characters). */
+function piecesOf(chunk, writeBytes) {
+  if (!(writeBytes > 0)) return [chunk];
+  const bytes = Buffer.from(chunk);
+  const pieces = [];
+  for (let at = 0; at < bytes.length; at += writeBytes) pieces.push(bytes.subarray(at, at + writeBytes));
+  return pieces;
+}
+
 async function writeChunks(res, reply, cutAfterChunks, wait) {
   res.writeHead(reply.status, reply.headers);
   res.flushHeaders();
+  let first = true;
   for (let i = 0; i < reply.chunks.length; i++) {
     if (i === cutAfterChunks) return void res.destroy();
-    if (i > 0) await wait(reply.chunkDelayMs);
-    if (res.destroyed) return;
-    await writeFlushed(res, reply.chunks[i]);
+    for (const piece of piecesOf(reply.chunks[i], reply.writeBytes)) {
+      if (!first) await wait(reply.chunkDelayMs);
+      first = false;
+      if (res.destroyed) return;
+      await writeFlushed(res, piece);
+    }
   }
   res.end();
 }

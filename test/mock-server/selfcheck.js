@@ -321,6 +321,128 @@ check("fault 'cut' ends a chat stream after afterChunks events; on a whole answe
   await assert.rejects(call(mock, 'GET', '/v1/models'));
 });
 
+/** Joins the chunk events of a streamed chat answer the way a client does (content, tool calls, finish, usage). */
+function joinChunks(events) {
+  const message = { role: undefined, content: '' };
+  const calls = [];
+  let finish = null;
+  let usage;
+  for (const event of events) {
+    if (event.usage) usage = event.usage;
+    for (const choice of event.choices) {
+      if (choice.finish_reason) finish = choice.finish_reason;
+      const delta = choice.delta || {};
+      if (delta.role) message.role = delta.role;
+      if (typeof delta.content === 'string') message.content += delta.content;
+      for (const call of delta.tool_calls || []) {
+        const slot = (calls[call.index] = calls[call.index] || { id: '', type: 'function', function: { name: '', arguments: '' } });
+        if (call.id) slot.id = call.id;
+        if (call.function && call.function.name) slot.function.name = call.function.name;
+        if (call.function && call.function.arguments) slot.function.arguments += call.function.arguments;
+      }
+    }
+  }
+  if (calls.length) message.tool_calls = calls;
+  return { message, finish, usage };
+}
+
+const TOOL_CHAT = { ...CHAT, tools: ['function:generate_animate'], tool_choice: { type: 'function', function: { name: 'generate_animate' } } };
+
+check('chat: tool_choice naming a function → tool call (whole and as deltas), finish tool_calls; usage on the last chunk', async ({ mock }) => {
+  const whole = (await call(mock, 'POST', '/v1/chat/completions', { body: TOOL_CHAT })).json;
+  const [choice] = whole.choices;
+  assert.equal(choice.finish_reason, 'tool_calls');
+  assert.equal(choice.message.tool_calls.length, 1);
+  assert.match(choice.message.tool_calls[0].id, /^call_[0-9a-f]{16}$/);
+  assert.deepEqual(choice.message.tool_calls[0].function, { name: 'generate_animate', arguments: '{"prompt":"a golden retriever in space"}' });
+  assert.match(choice.message.content, /Video ready/);
+
+  const streamed = await call(mock, 'POST', '/v1/chat/completions', { body: { ...TOOL_CHAT, stream: true } });
+  const events = sseData(streamed.text).slice(0, -1).map((line) => JSON.parse(line));
+  assert.ok(events.filter((e) => e.choices[0].delta.tool_calls).length > 2, 'arguments come in pieces');
+  const joined = joinChunks(events);
+  assert.equal(joined.finish, 'tool_calls');
+  assert.equal(joined.message.tool_calls[0].function.arguments, choice.message.tool_calls[0].function.arguments);
+  assert.equal(joined.message.content.replace(/task_[0-9a-z]{26}/, 'T'), choice.message.content.replace(/task_[0-9a-z]{26}/, 'T'));
+  assert.deepEqual(Object.keys(joined.usage), ['prompt_tokens', 'completion_tokens', 'total_tokens']);
+  assert.deepEqual(joined.usage, whole.usage);
+
+  const required = (await call(mock, 'POST', '/v1/chat/completions', { body: { ...CHAT, tools: [{ type: 'function', function: { name: 'f1' } }], tool_choice: 'required' } })).json;
+  assert.equal(required.choices[0].message.tool_calls[0].function.name, 'f1');
+  const auto = (await call(mock, 'POST', '/v1/chat/completions', { body: { ...TOOL_CHAT, tool_choice: 'auto' } })).json;
+  assert.equal(auto.choices[0].message.tool_calls, undefined);
+  assert.equal(auto.choices[0].finish_reason, 'stop');
+});
+
+check('chat: tools / tool_choice validation → 400', async ({ mock }) => {
+  for (const body of [
+    { ...CHAT, tools: 'function:x' },
+    { ...CHAT, tools: [42] },
+    { ...CHAT, tool_choice: 'sometimes' },
+    { ...CHAT, tools: ['function:a'], tool_choice: { type: 'function', function: { name: 'b' } } },
+  ]) {
+    const res = await call(mock, 'POST', '/v1/chat/completions', { body });
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(res.json.error.code, 'invalid_parameter');
+  }
+  const named = await call(mock, 'POST', '/v1/chat/completions', { body: { ...CHAT, tools: ['function:a'], tool_choice: { type: 'function', function: { name: 'b' } } } });
+  assert.match(named.json.error.message, /'b', which is not in 'tools'/);
+});
+
+/** The body of a streamed answer as the pieces it arrived in (one per 'data' event of the socket). */
+function streamPieces(mock, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' } });
+    req.on('response', (res) => {
+      const pieces = [];
+      res.on('data', (piece) => pieces.push(piece));
+      res.on('end', () => resolve(pieces));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+check('chat: chatWriteBytes writes events in byte slices (lines and UTF-8 characters split); same bytes in the end', async ({ open }) => {
+  const mock = await open({ chatChunkChars: 200, chatWriteBytes: 7, chatChunkDelayMs: 2 });
+  const pieces = await streamPieces(mock, { model: 'sora-2', messages: [{ role: 'user', content: 'dogs 🐕🐕🐕 in München' }], stream: true });
+  assert.ok(pieces.length > 20, `${pieces.length} pieces`);
+  assert.ok(pieces.every((piece) => piece.length <= 7));
+  const text = Buffer.concat(pieces).toString('utf8');
+  assert.ok(text.includes('✅ Video ready'));
+  assert.ok(pieces.some((piece) => piece.toString('utf8').includes('\ufffd')), 'some multi-byte character is split across pieces');
+  assert.ok(text.endsWith('data: [DONE]\n\n'));
+});
+
+check("faults 'streamError', 'streamMalformed', 'streamNoDone' change a stream; a whole answer stays as it is", async ({ mock }) => {
+  const stream = { ...CHAT, stream: true };
+  mock.addFault({ path: '/v1/chat/completions', kind: 'streamError', afterChunks: 2, times: 1 });
+  const errored = await call(mock, 'POST', '/v1/chat/completions', { body: stream });
+  assert.equal(errored.status, 200);
+  const errorEvents = errored.text.split('\n\n').filter(Boolean);
+  assert.equal(errorEvents.length, 3);
+  assert.match(errorEvents[2], /^event: error\ndata: \{"error":\{"message":"The server had an error/);
+  assert.ok(!errored.text.includes('[DONE]'));
+
+  mock.addFault({ path: '/v1/chat/completions', kind: 'streamMalformed', times: 1 });
+  const malformed = await call(mock, 'POST', '/v1/chat/completions', { body: stream });
+  const data = sseData(malformed.text);
+  assert.equal(data[1], '{"id": "chatcmpl-x", "choices": [');
+  assert.equal(data.at(-1), '[DONE]');
+
+  mock.addFault({ path: '/v1/chat/completions', kind: 'streamNoDone', times: 1 });
+  const noDone = await call(mock, 'POST', '/v1/chat/completions', { body: stream });
+  assert.ok(!noDone.text.includes('[DONE]'));
+  assert.match(noDone.text, /"finish_reason":"stop"/);
+  mock.addFault({ path: '/v1/chat/completions', kind: 'streamNoDone', afterChunks: 3, times: 1 });
+  assert.equal(sseData((await call(mock, 'POST', '/v1/chat/completions', { body: stream })).text).length, 3);
+
+  mock.addFault({ path: '/v1/chat/completions', kind: 'streamError', times: 1 });
+  const whole = await call(mock, 'POST', '/v1/chat/completions', { body: CHAT });
+  assert.equal(whole.json.object, 'chat.completion');
+});
+
 // ---------- faults ----------
 
 check("fault 'status': status, headers, default body naming the status, times, method filter", async ({ mock }) => {
@@ -350,6 +472,44 @@ check('fault path matches the raw or the decoded pathname', async ({ mock }) => 
   mock.addFault({ path: `/v1/videos/${id}`, status: 418, times: 1 });
   assert.equal((await call(mock, 'GET', encoded)).status, 418, 'decoded pathname');
   assert.equal((await call(mock, 'GET', encoded)).status, 200);
+});
+
+check('fault matchText hits only requests that mention it: body, URL, or the prompt of the task named', async ({ mock }) => {
+  mock.addFault({ path: '/v1/video/create', matchText: '@me', status: 418 });
+  assert.equal((await create(mock, { ...VALID, prompt: 'not this one' })).status, 200);
+  assert.equal((await create(mock, { ...VALID, prompt: 'this one @me' })).status, 418, 'in the body');
+  const plain = (await create(mock, { ...VALID, prompt: 'plain' })).json.id;
+  const marked = (await create(mock, { ...VALID, prompt: 'marked @task' })).json.id;
+  mock.clearFaults();
+  mock.addFault({ matchText: '@task', status: 418 });
+  assert.equal((await query(mock, plain)).status, 200);
+  assert.equal((await query(mock, marked)).status, 418, '?id= names a task whose prompt has it');
+  assert.equal((await call(mock, 'GET', `/v1/videos/${encodeURIComponent(marked)}`)).status, 418, '/v1/videos/<id>');
+  assert.equal((await call(mock, 'GET', `/files/${encodeURIComponent(marked)}.mp4`)).status, 418, '/files/<id>.mp4');
+  assert.equal((await call(mock, 'GET', `/files/${encodeURIComponent(plain)}.mp4`)).status, 200);
+  mock.clearFaults();
+  mock.addFault({ matchText: 'query?id', status: 418, times: 1 });
+  assert.equal((await query(mock, plain)).status, 418, 'in the URL');
+  assert.throws(() => mock.addFault({ matchText: '' }), TypeError);
+});
+
+check("fault 'redirect' answers status (default 302) with the Location given", async ({ mock }) => {
+  mock.addFault({ path: '/v1/models', kind: 'redirect', location: 'http://127.0.0.1:9/elsewhere', times: 1 });
+  const res = await rawRequest(mock, 'GET', '/v1/models');
+  assert.equal(res.status, 302);
+  mock.addFault({ path: '/v1/models', kind: 'redirect', status: 307, location: `${mock.url}/v1/models`, times: 1 });
+  const followed = await call(mock, 'GET', '/v1/models');
+  assert.equal(followed.status, 200, 'fetch follows it back to the mock');
+  assert.throws(() => mock.addFault({ kind: 'redirect' }), TypeError, 'location is required');
+});
+
+check("fault 'cut' with midEvent: the next event arrives half, then the connection breaks", async ({ mock }) => {
+  mock.addFault({ path: '/v1/chat/completions', kind: 'cut', afterChunks: 1, midEvent: true, times: 1 });
+  const res = await rawRequest(mock, 'POST', '/v1/chat/completions', { model: 'sora-2', messages: [{ role: 'user', content: 'a cat' }], stream: true });
+  assert.ok(res.error, 'the stream breaks');
+  const events = res.body.split('\n\n');
+  assert.equal(events.length, 2, 'one whole event, then part of the next');
+  assert.ok(events[1].startsWith('data: {') && !events[1].endsWith('}'), 'the second event is cut in the middle');
 });
 
 check("faults 'malformed', 'html', 'empty', 'huge'", async ({ mock }) => {

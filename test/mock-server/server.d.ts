@@ -24,8 +24,10 @@ export interface MockServerOptions {
   videoSize?: number;
   /** Characters (code points) of content per SSE chunk of a streamed chat answer. Default 24. */
   chatChunkChars?: number;
-  /** Pause between SSE chunks of a streamed chat answer. Default 0. */
+  /** Pause between SSE chunks of a streamed chat answer (between byte slices when chatWriteBytes is set). Default 0. */
   chatChunkDelayMs?: number;
+  /** 0 (default): each SSE event is written whole. n > 0: written n bytes at a time, so lines and UTF-8 characters split across reads. */
+  chatWriteBytes?: number;
 }
 
 /** The options after defaults were filled in. */
@@ -41,7 +43,11 @@ export type FaultKind =
   | 'drip' // 200 (or `status`) whose valid body (`body` or a stub create answer) is written one byte every `delayMs` (default 50)
   | 'huge' // 200 (or `status`) with a ~10 MB JSON body
   | 'delay' // waits `delayMs`, then answers normally. With afterCreate the task is created before the wait
-  | 'cut'; // answers normally but a streamed (SSE) answer is cut after `afterChunks` events (default 0); a whole answer acts like 'reset'
+  | 'cut' // answers normally but a streamed (SSE) answer is cut after `afterChunks` events (default 0); a whole answer acts like 'reset'
+  | 'redirect' // `status` (default 302) with `Location: location` and an empty body
+  | 'streamError' // a streamed (SSE) answer: `afterChunks` events (default 1), then `event: error` with data `body` (default an OpenAI error), then the end
+  | 'streamMalformed' // a streamed answer: `afterChunks` events (default 1), then a `data:` line that is not JSON, then the rest
+  | 'streamNoDone'; // a streamed answer ends (cleanly) after `afterChunks` events (default all), without `data: [DONE]`
 
 export interface MockFault {
   /** Matches the request method (case-insensitive); omitted = any method. */
@@ -61,8 +67,17 @@ export interface MockFault {
   delayMs?: number;
   /** For 'delay' and 'hang': create the task first, then delay / hang. */
   afterCreate?: boolean;
-  /** For 'cut': SSE events written before the connection is cut. */
+  /** For 'cut', 'streamError', 'streamMalformed', 'streamNoDone': SSE events written before the fault. */
   afterChunks?: number;
+  /**
+   * Only requests that mention this text: in the URL-decoded URL (path and query), in the body, or in the
+   * prompt of the task the request names (`?id=`, `/v1/videos/<id>`, `/files/<id>.mp4`). `times` counts those only.
+   */
+  matchText?: string;
+  /** For 'cut': also write the first half of the next event before cutting (a cut in the middle of an event). */
+  midEvent?: boolean;
+  /** For 'redirect' (required): the Location header. */
+  location?: string;
 }
 
 export interface MockStats {

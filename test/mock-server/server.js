@@ -28,8 +28,9 @@ const DEFAULTS = {
   videoSize: 64 * 1024,
   chatChunkChars: 24,
   chatChunkDelayMs: 0,
+  chatWriteBytes: 0,
 };
-const INTEGER_OPTIONS = ['port', 'pendingMs', 'generationMs', 'latencyMs', 'videoSize', 'chatChunkChars', 'chatChunkDelayMs'];
+const INTEGER_OPTIONS = ['port', 'pendingMs', 'generationMs', 'latencyMs', 'videoSize', 'chatChunkChars', 'chatChunkDelayMs', 'chatWriteBytes'];
 
 /** Defaults filled in and checked; throws TypeError on an unknown or impossible option. */
 function resolveOptions(given = {}) {
@@ -135,8 +136,19 @@ async function dispatch(req, res, mock, wait) {
   if (body === null) return writeReply(res, errorReply(413, 'Request body too large', 'body_too_large'), {}, wait);
   ctx.body = body;
   if (api) await wait(mock.options.latencyMs);
-  const fault = mock.faults.take(ctx.method, [ctx.rawPathname, ctx.pathname]);
+  const fault = mock.faults.take(ctx.method, [ctx.rawPathname, ctx.pathname], () => matchableText(req, ctx, mock));
   return respondWithFault(fault, { res, wait, handle: async () => route(ctx) });
+}
+
+// The task a request names: ?id=<id>, /v1/videos/<id>[/content] or /files/<id>.mp4.
+const TASK_IN_PATH = /^(?:\/v1\/videos\/([^/]+)(?:\/content)?|\/files\/([^/]+)\.mp4)$/;
+
+/** What a fault's `matchText` is searched in: the decoded URL, the body, and the prompt of the task the request names. */
+function matchableText(req, ctx, mock) {
+  const inPath = TASK_IN_PATH.exec(ctx.pathname);
+  const taskId = ctx.query.get('id') || (inPath && (inPath[1] || inPath[2]));
+  const task = taskId ? mock.tasks.get(taskId) : undefined;
+  return [safeDecode(req.url), ctx.body.toString('utf8'), task ? task.prompt : ''].join('\n');
 }
 
 function failSafely(res, error) {
@@ -231,6 +243,7 @@ const CLI_FLAGS = {
   '--video-size': 'videoSize',
   '--chat-chunk-chars': 'chatChunkChars',
   '--chat-chunk-delay-ms': 'chatChunkDelayMs',
+  '--chat-write-bytes': 'chatWriteBytes',
 };
 
 function cliValue(name, text) {

@@ -7,11 +7,11 @@ import type { ParamValue } from '../helpers/context';
 import { startMockServer } from '../mock-server/server';
 import type { MockServer } from '../mock-server/server';
 
-const KEY = 'sk-concurrency-key-123456';
+const ACCEPTED = 'concurrency-test-bearer';
 let mock: MockServer;
 
 beforeAll(async () => {
-	mock = await startMockServer({ apiKey: KEY, pendingMs: 100, generationMs: 600, latencyMs: 15 });
+	mock = await startMockServer({ apiKey: ACCEPTED, pendingMs: 100, generationMs: 600, latencyMs: 15 });
 });
 afterAll(async () => await mock.close());
 beforeEach(() => {
@@ -22,7 +22,7 @@ beforeEach(() => {
 const rows = (n: number): INodeExecutionData[] => Array.from({ length: n }, (_, row) => ({ json: { row } }));
 
 async function run(items: INodeExecutionData[], params: Record<string, ParamValue>, extra: { continueOnFail?: boolean; cancelSignal?: AbortSignal } = {}) {
-	const ctx = makeContext({ items, params: createParams(params), credentials: { apiKey: KEY, baseUrl: mock.baseUrl }, ...extra });
+	const ctx = makeContext({ items, params: createParams(params), credentials: { apiKey: ACCEPTED, baseUrl: mock.baseUrl }, ...extra });
 	const [out] = await new Sora2().execute.call(ctx.fn);
 	return out;
 }

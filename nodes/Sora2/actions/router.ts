@@ -1,10 +1,14 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { errorItem } from '../helpers/batch';
+import { settle } from '../helpers/settle';
 import type { BatchExecute, Sora2Operations, Sora2Resource } from './node.type';
+import * as chat from './chat';
 import * as video from './video';
 
 const OPERATIONS: { [R in Sora2Resource]: Record<Sora2Operations[R], BatchExecute> } = {
+	chat: { completion: chat.completion.execute },
 	video: { create: video.create.execute, getTask: video.getTask.execute },
 };
 
@@ -24,5 +28,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: 'Pick an operation from the list in the node.',
 		});
 	}
-	return [await execute.call(this, items)];
+	const outcome = await settle(execute.call(this, items));
+	if (outcome.ok) return [outcome.value];
+	// Under Continue On Fail, runBatch turns each item's failure into that item's error item, so what
+	// still escapes failed before any item ran (the credential, the run-wide Options): it is every
+	// item's error, and each item gets it in its place rather than the whole run being lost.
+	if (!this.continueOnFail()) throw outcome.error;
+	return [items.map((_, itemIndex) => errorItem(outcome.error, itemIndex))];
 }

@@ -40,9 +40,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null;
 }
 
-function asNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+const READ_HINT = "Check the expressions in this item's fields and the values they give.";
+const RUN_HINT = 'Run the node again; if this keeps happening, report it together with this message.';
+
+/**
+ * Our own errors already name the item and say what to do. Anything else (an expression n8n could not
+ * resolve, a bug) gets the item index and a hint, so the user still learns which row it was.
+ */
+function asNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number, hint: string): Error {
 	if (error instanceof Error && 'node' in error) return error;
-	return new NodeOperationError(fn.getNode(), errorMessage(error), { itemIndex });
+	const description = isRecord(error) && typeof error.description === 'string' && error.description ? error.description : hint;
+	return new NodeOperationError(fn.getNode(), `${errorMessage(error)} (item ${itemIndex})`, { itemIndex, description });
 }
 
 export async function runBatch<Input>(
@@ -56,8 +64,8 @@ export async function runBatch<Input>(
 		try {
 			return { ok: true, input: job.prepare(itemIndex) };
 		} catch (error) {
-			if (!continueOnFail) throw asNodeError(fn, error, itemIndex);
-			return { ok: false, error };
+			if (!continueOnFail) throw asNodeError(fn, error, itemIndex, READ_HINT);
+			return { ok: false, error: asNodeError(fn, error, itemIndex, READ_HINT) };
 		}
 	});
 
@@ -67,9 +75,9 @@ export async function runBatch<Input>(
 			const output = await job.run(entry.input, itemIndex);
 			return { ...output, pairedItem: { item: itemIndex } };
 		} catch (error) {
-			if (continueOnFail) return errorItem(error, itemIndex);
+			if (continueOnFail) return errorItem(asNodeError(fn, error, itemIndex, RUN_HINT), itemIndex);
 			job.stopAll(error);
-			throw asNodeError(fn, error, itemIndex);
+			throw asNodeError(fn, error, itemIndex, RUN_HINT);
 		}
 	});
 	return await Promise.all(outputs);

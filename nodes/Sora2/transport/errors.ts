@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 import { bareErrorSchema, openAiErrorSchema } from '../helpers/schemas';
+import type { RetryMode } from './retry';
 
 /** Where a request was made from: shown in every error so the user knows which row failed. */
 export interface CallSite {
@@ -61,7 +62,7 @@ export function apiMessageOf(body: string): ApiMessage {
 	return { message: bare.success ? bare.data.message : quote(body) };
 }
 
-function statusHint(status: number, operation: string): string {
+function statusHint(status: number, operation: string, mode: RetryMode): string {
 	if (status === 400) return 'The API rejected the request: check the fields its message names.';
 	if (status === 401) return 'Check the API key in the Sora2 API credential.';
 	if (status === 403) return 'The key may not use this model or endpoint: check your plan with the provider.';
@@ -71,8 +72,9 @@ function statusHint(status: number, operation: string): string {
 			: 'Check the Base URL in the Sora2 API credential: it should end in /v1.';
 	if (status === 413) return 'The request is too large: shorten the prompt or send fewer images.';
 	if (status === 429) return 'Rate limited: lower "Max Concurrent Requests", or run again later.';
+	// Only a create that failed may have made a task anyway; a failed status check or download did not.
 	if (status >= 500)
-		return operation.endsWith('Create')
+		return mode === 'create'
 			? 'The provider failed. The task may exist anyway: look for it in your provider dashboard before running again.'
 			: 'The provider failed: run again later.';
 	return 'Check the request and the credential.';
@@ -90,6 +92,7 @@ export function apiStatusError(
 	attempts: number,
 	secrets: readonly string[],
 	extraHint = '',
+	mode: RetryMode = 'idempotent',
 ): NodeApiError {
 	const api = apiMessageOf(redact(body, secrets));
 	const message = `${site.operation}, item ${site.itemIndex}: the API answered ${status}: ${api.message}${attemptsNote(attempts)}`;
@@ -99,7 +102,7 @@ export function apiStatusError(
 	return keepMessage(
 		new NodeApiError(node, errorResponse, {
 			message,
-			description: `${statusHint(status, site.operation)}${extraHint}`,
+			description: `${statusHint(status, site.operation, mode)}${extraHint}`,
 			httpCode: String(status),
 			itemIndex: site.itemIndex,
 		}),
@@ -132,6 +135,27 @@ export function unexpectedAnswerError(
 	);
 }
 
+/**
+ * A 200 stream that broke off or reported an error before its end: says what had arrived, so the
+ * user can tell how far the answer got (and whether the video link came).
+ */
+export function streamFailureError(
+	node: INode,
+	site: CallSite,
+	what: string,
+	received: string,
+	hint: string,
+	secrets: readonly string[],
+): NodeApiError {
+	const message = redact(`${site.operation}, item ${site.itemIndex}: ${what}. ${received}`, secrets);
+	return keepMessage(new NodeApiError(node, { message: redact(what, secrets) }, { message, description: hint, itemIndex: site.itemIndex }), message);
+}
+
+/** 60000 → "60", 500 → "0.5", 1250 → "1.3": a short timeout must not read as "0 s". */
+function seconds(ms: number): string {
+	return String(Math.round(ms / 100) / 10);
+}
+
 export interface NetworkFailure {
 	code?: string;
 	message: string;
@@ -151,7 +175,7 @@ function networkText(failure: NetworkFailure, host: string, timeoutMs: number): 
 		case 'ECONNABORTED':
 		case 'ERR_SOCKET_CONNECTION_TIMEOUT':
 			return {
-				message: `no complete answer from ${host} within ${Math.round(timeoutMs / 1000)} s`,
+				message: `no complete answer from ${host} within ${seconds(timeoutMs)} s`,
 				hint: 'Raise "Request Timeout" in the options, or run again later.',
 			};
 		default:

@@ -2,10 +2,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { createLimiter } from '../helpers/limiter';
+import { settle } from '../helpers/settle';
 import { StopScope } from '../helpers/stopScope';
 import type { Limiter } from '../helpers/limiter';
-import { apiStatusError, cancelledError, networkError, unexpectedAnswerError } from './errors';
+import { apiStatusError, cancelledError, networkError, redact, streamFailureError, unexpectedAnswerError } from './errors';
 import type { CallSite, NetworkFailure } from './errors';
+import { destroyBody, guardedChunks, isAsyncIterable, readTextBounded } from './stream';
 import { backoffDelayMs, isRetriableNetworkError, isRetriableStatus, parseRetryAfter } from './retry';
 import type { RetryMode, RetrySettings } from './retry';
 
@@ -45,6 +47,34 @@ export interface ApiAnswer {
 
 export type BinaryBody = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
 
+/** A 200 answer whose body is read as it arrives (`client.stream`). */
+export interface ApiStream {
+	/** The body's chunks (bytes) as they arrive; stops at once on cancel, and after Request Timeout of silence. */
+	body: AsyncIterable<unknown>;
+	/** The Content-Type header ('' when absent). */
+	contentType: string;
+	attempts: number;
+}
+
+/**
+ * The largest 200 answer `call` accepts (characters). A task or chat answer is a few kilobytes; megabytes
+ * mean the Base URL points at something else, and would end up in every output item (and n8n's database).
+ */
+export const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
+
+function tooLarge(chars: number): string {
+	const mb = (n: number) => Math.round((n / (1024 * 1024)) * 10) / 10;
+	return `the body is ${mb(chars).toFixed(1)} MB, more than an API answer can be (at most ${mb(MAX_ANSWER_CHARS)} MB)`;
+}
+
+/** How much of an error answer to a streamed request is read (the rest is dropped). */
+const STREAM_ERROR_BODY_LIMIT = 64 * 1024;
+
+type StreamAttempt<T> =
+	| { kind: 'consumed'; value: T }
+	| { kind: 'consumeFailed'; error: unknown }
+	| { kind: 'status'; statusCode: number; headers: Record<string, unknown>; text: string };
+
 interface FullResponse<B> {
 	statusCode: number;
 	headers: Record<string, unknown>;
@@ -63,15 +93,23 @@ export interface Sora2Client {
 	readonly limiter: Limiter;
 	stop(reason?: unknown): void;
 	call(call: ApiCall): Promise<ApiAnswer>;
+	/**
+	 * Sends a request whose 200 answer arrives over time (server-sent events) and hands the body to
+	 * `consume` as it comes, holding one limiter slot until `consume` returns. Other answers are read
+	 * (bounded) and fail like `call`; retries follow `call.mode` like `call`. A 200 is never retried.
+	 */
+	stream<T>(call: ApiCall, consume: (answer: ApiStream) => Promise<T>): Promise<T>;
 	/** GETs a file as a stream (the key is sent only to the API's own origin). */
 	download(url: string, site: CallSite): Promise<BinaryBody>;
 	/** An error for a 200 answer whose body is not what was expected; quotes the body without the key. */
 	unexpected(site: CallSite, what: string, text: string): Error;
 	cancelled(site: CallSite): Error;
+	/** An error for a 200 stream that broke off or reported an error; `received` says what had arrived. */
+	streamFailed(site: CallSite, what: string, received: string, hint: string): Error;
 }
 
 /** Checks the credential's Base URL and returns it without trailing slashes. */
-export function normalizeBaseUrl(fn: IExecuteFunctions, raw: unknown): string {
+export function normalizeBaseUrl(fn: IExecuteFunctions, raw: unknown, secrets: readonly string[] = []): string {
 	const text = typeof raw === 'string' ? raw.trim() : '';
 	const fail = (why: string) =>
 		new NodeOperationError(fn.getNode(), `The Base URL in the Sora2 API credential ${why}`, {
@@ -81,7 +119,8 @@ export function normalizeBaseUrl(fn: IExecuteFunctions, raw: unknown): string {
 	try {
 		url = new URL(text);
 	} catch {
-		throw fail(`is not a URL: "${text}"`);
+		// redacted: a key pasted into Base URL (the two fields swapped) must not show up in the error
+		throw fail(`is not a URL: "${redact(text, secrets)}"`);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fail(`must start with http:// or https:// (got ${url.protocol})`);
 	if (url.username || url.password) throw fail('must not contain a user name or password: put the key in the API Key field');
@@ -101,6 +140,8 @@ export function failureOf(error: unknown): NetworkFailure {
 		const code = current.code;
 		if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) {
 			if (typeof current.message === 'string') message = current.message;
+			// axios reports a connection closed in the middle of the answer this way: it is a reset.
+			if (code === 'ERR_BAD_RESPONSE' && message === 'stream has been aborted') return { code: 'ECONNRESET', message };
 			return { code, message };
 		}
 		current = current.cause ?? current.errorResponse;
@@ -143,7 +184,7 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 
 export async function createSora2Client(fn: IExecuteFunctions, settings: ClientSettings): Promise<Sora2Client> {
 	const credentials = await fn.getCredentials<Sora2Credentials>(CREDENTIAL_TYPE);
-	const baseUrl = normalizeBaseUrl(fn, credentials.baseUrl);
+	const baseUrl = normalizeBaseUrl(fn, credentials.baseUrl, [String(credentials.apiKey ?? '')]);
 	const origin = new URL(baseUrl).origin;
 	const host = new URL(baseUrl).host;
 	const secrets = [String(credentials.apiKey ?? '')];
@@ -169,6 +210,7 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 		stop: (reason?: unknown) => scope.stop(reason),
 		unexpected: (site, what, text) => unexpectedAnswerError(node, site, what, text, secrets),
 		cancelled: (site) => cancelledError(node, site),
+		streamFailed: (site, what, received, hint) => streamFailureError(node, site, what, received, hint, secrets),
 
 		async call(call: ApiCall): Promise<ApiAnswer> {
 			const options: IHttpRequestOptions = {
@@ -211,6 +253,7 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 				if (response.statusCode === 200) {
 					const text = response.body;
 					if (!text.trim()) throw unexpectedAnswerError(node, call.site, 'the body is empty', text, secrets);
+					if (text.length > MAX_ANSWER_CHARS) throw unexpectedAnswerError(node, call.site, tooLarge(text.length), text, secrets);
 					try {
 						return { body: JSON.parse(text) as unknown, text, attempts: attempt };
 					} catch {
@@ -227,7 +270,87 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 					await scope.sleep(asked ?? backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
 					continue;
 				}
-				throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets);
+				throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets, '', call.mode);
+			}
+		},
+
+		async stream<T>(call: ApiCall, consume: (answer: ApiStream) => Promise<T>): Promise<T> {
+			const options: IHttpRequestOptions = {
+				method: call.method,
+				url: `${baseUrl}${call.path}`,
+				headers: { Accept: 'text/event-stream, application/json', 'Content-Type': 'application/json' },
+				encoding: 'stream',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: settings.timeoutMs,
+				sendCredentialsOnCrossOriginRedirect: false,
+			};
+			if (call.qs) options.qs = call.qs;
+			if (call.body) options.body = call.body;
+			const { maxRetries, maxRetryAfterMs } = settings.retry;
+			const guard = { scope, idleMs: settings.timeoutMs, stopped: () => cancelledError(node, call.site) };
+
+			/** One attempt. The slot stays taken while the stream is read: an open stream is a request in flight. */
+			const attemptOnce = async (attempt: number): Promise<StreamAttempt<T>> =>
+				await limiter.run(async () => {
+					const request: Promise<unknown> = fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, options);
+					const opened = await settle(scope.race(withDeadline(request, settings.timeoutMs)));
+					if (!opened.ok) {
+						// Gave up before the headers came: close the stream if they come later.
+						void request.then((late) => destroyBody(isObject(late) ? late.body : undefined), () => undefined);
+						throw opened.error;
+					}
+					const response = asFullResponse(opened.value, isAsyncIterable);
+					const body = guardedChunks(response.body, guard);
+					try {
+						if (response.statusCode !== 200) {
+							const text = await readTextBounded(body, STREAM_ERROR_BODY_LIMIT);
+							return { kind: 'status', statusCode: response.statusCode, headers: response.headers, text };
+						}
+						const contentType = String(headerValue(response.headers, 'content-type') ?? '');
+						try {
+							return { kind: 'consumed', value: await consume({ body, contentType, attempts: attempt }) };
+						} catch (error) {
+							return { kind: 'consumeFailed', error };
+						}
+					} finally {
+						destroyBody(response.body);
+					}
+				});
+
+			for (let attempt = 1; ; attempt++) {
+				if (scope.stopped) throw cancelledError(node, call.site);
+				let outcome: StreamAttempt<T>;
+				try {
+					outcome = await attemptOnce(attempt);
+				} catch (error) {
+					if (scope.stopped) throw cancelledError(node, call.site);
+					const failure = failureOf(error);
+					if (failure.code === 'ERR_CANCELED') throw cancelledError(node, call.site);
+					if (attempt <= maxRetries && isRetriableNetworkError(failure.code, call.mode)) {
+						await scope.sleep(backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
+						continue;
+					}
+					const notRetried =
+						call.mode === 'create' && failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND'
+							? ' The request was not sent again, because the API may have accepted it and started a video: look in your provider dashboard before running again.'
+							: '';
+					throw networkError(node, call.site, failure, host, settings.timeoutMs, attempt, secrets, notRetried);
+				}
+				if (outcome.kind === 'consumed') return outcome.value;
+				if (outcome.kind === 'consumeFailed') throw outcome.error;
+
+				if (attempt <= maxRetries && isRetriableStatus(outcome.statusCode, call.mode)) {
+					const asked = parseRetryAfter(headerValue(outcome.headers, 'retry-after'));
+					if (asked !== undefined && asked > maxRetryAfterMs) {
+						throw apiStatusError(node, call.site, outcome.statusCode, outcome.text, attempt, secrets,
+							` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`, call.mode);
+					}
+					await scope.sleep(asked ?? backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
+					continue;
+				}
+				throw apiStatusError(node, call.site, outcome.statusCode, outcome.text, attempt, secrets, '', call.mode);
 			}
 		},
 
