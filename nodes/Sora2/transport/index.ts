@@ -70,10 +70,14 @@ function tooLarge(chars: number): string {
 /** How much of an error answer to a streamed request is read (the rest is dropped). */
 const STREAM_ERROR_BODY_LIMIT = 64 * 1024;
 
-type StreamAttempt<T> =
-	| { kind: 'consumed'; value: T }
-	| { kind: 'consumeFailed'; error: unknown }
+/** What one attempt came to: a 200 (its value), a failure to hand on as is, or another status (maybe retried). */
+type Attempt<T> =
+	| { kind: 'ok'; value: T }
+	| { kind: 'failed'; error: unknown }
 	| { kind: 'status'; statusCode: number; headers: Record<string, unknown>; text: string };
+
+const NOT_RETRIED =
+	' The create was not sent again, because the API may have accepted it: look for the task in your provider dashboard before running again, or you may pay for two videos.';
 
 interface FullResponse<B> {
 	statusCode: number;
@@ -203,6 +207,61 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 		});
 	}
 
+	/**
+	 * Runs attempts until one gives a 200 or a failure that is not worth retrying. Network errors
+	 * thrown by an attempt and non-200 answers are retried per `retry.ts` (a create only when the API
+	 * certainly did not take it), then turned into the item-scoped errors of `errors.ts`.
+	 */
+	async function retrying<T>(call: ApiCall, attemptOnce: (attempt: number) => Promise<Attempt<T>>): Promise<{ value: T; attempts: number }> {
+		const { maxRetries, maxRetryAfterMs } = settings.retry;
+		for (let attempt = 1; ; attempt++) {
+			if (scope.stopped) throw cancelledError(node, call.site);
+			const sent = await settle(attemptOnce(attempt));
+			if (!sent.ok) {
+				if (scope.stopped) throw cancelledError(node, call.site);
+				const failure = failureOf(sent.error);
+				if (failure.code === 'ERR_CANCELED') throw cancelledError(node, call.site);
+				if (attempt <= maxRetries && isRetriableNetworkError(failure.code, call.mode)) {
+					await scope.sleep(backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
+					continue;
+				}
+				const notRetried = call.mode === 'create' && failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND' ? NOT_RETRIED : '';
+				throw networkError(node, call.site, failure, host, settings.timeoutMs, attempt, secrets, notRetried);
+			}
+			const outcome = sent.value;
+			if (outcome.kind === 'ok') return { value: outcome.value, attempts: attempt };
+			if (outcome.kind === 'failed') throw outcome.error;
+			if (attempt <= maxRetries && isRetriableStatus(outcome.statusCode, call.mode)) {
+				const asked = parseRetryAfter(headerValue(outcome.headers, 'retry-after'));
+				if (asked !== undefined && asked > maxRetryAfterMs) {
+					throw apiStatusError(node, call.site, outcome.statusCode, outcome.text, attempt, secrets,
+						` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`, call.mode);
+				}
+				await scope.sleep(asked ?? backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
+				continue;
+			}
+			throw apiStatusError(node, call.site, outcome.statusCode, outcome.text, attempt, secrets, '', call.mode);
+		}
+	}
+
+	/** The request options every API call shares. */
+	function apiOptions(call: ApiCall, accept: string, encoding: 'text' | 'stream'): IHttpRequestOptions {
+		const options: IHttpRequestOptions = {
+			method: call.method,
+			url: `${baseUrl}${call.path}`,
+			headers: call.body ? { Accept: accept, 'Content-Type': 'application/json' } : { Accept: accept },
+			encoding,
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: settings.timeoutMs,
+			sendCredentialsOnCrossOriginRedirect: false,
+		};
+		if (call.qs) options.qs = call.qs;
+		if (call.body) options.body = call.body;
+		return options;
+	}
+
 	const client: Sora2Client = {
 		baseUrl,
 		scope,
@@ -213,86 +272,27 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 		streamFailed: (site, what, received, hint) => streamFailureError(node, site, what, received, hint, secrets),
 
 		async call(call: ApiCall): Promise<ApiAnswer> {
-			const options: IHttpRequestOptions = {
-				method: call.method,
-				url: `${baseUrl}${call.path}`,
-				headers: call.body
-					? { Accept: 'application/json', 'Content-Type': 'application/json' }
-					: { Accept: 'application/json' },
-				encoding: 'text',
-				json: false,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: settings.timeoutMs,
-				sendCredentialsOnCrossOriginRedirect: false,
-			};
-			if (call.qs) options.qs = call.qs;
-			if (call.body) options.body = call.body;
-			const { maxRetries, maxRetryAfterMs } = settings.retry;
-
-			for (let attempt = 1; ; attempt++) {
-				if (scope.stopped) throw cancelledError(node, call.site);
-				let response: FullResponse<string>;
-				try {
-					response = await sendOnce(options, true, isText, settings.timeoutMs);
-				} catch (error) {
-					if (scope.stopped) throw cancelledError(node, call.site);
-					const failure = failureOf(error);
-					if (failure.code === 'ERR_CANCELED') throw cancelledError(node, call.site);
-					if (attempt <= maxRetries && isRetriableNetworkError(failure.code, call.mode)) {
-						await scope.sleep(backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
-						continue;
-					}
-					const notRetried =
-						call.mode === 'create' && failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND'
-							? ' The create was not sent again, because the API may have accepted it: look for the task before running again, or you may pay for two videos.'
-							: '';
-					throw networkError(node, call.site, failure, host, settings.timeoutMs, attempt, secrets, notRetried);
-				}
-
-				if (response.statusCode === 200) {
-					const text = response.body;
-					if (!text.trim()) throw unexpectedAnswerError(node, call.site, 'the body is empty', text, secrets);
-					if (text.length > MAX_ANSWER_CHARS) throw unexpectedAnswerError(node, call.site, tooLarge(text.length), text, secrets);
-					try {
-						return { body: JSON.parse(text) as unknown, text, attempts: attempt };
-					} catch {
-						throw unexpectedAnswerError(node, call.site, 'the body is not JSON', text, secrets);
-					}
-				}
-
-				if (attempt <= maxRetries && isRetriableStatus(response.statusCode, call.mode)) {
-					const asked = parseRetryAfter(headerValue(response.headers, 'retry-after'));
-					if (asked !== undefined && asked > maxRetryAfterMs) {
-						throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets,
-							` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`);
-					}
-					await scope.sleep(asked ?? backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
-					continue;
-				}
-				throw apiStatusError(node, call.site, response.statusCode, response.body, attempt, secrets, '', call.mode);
+			const options = apiOptions(call, 'application/json', 'text');
+			const { value: text, attempts } = await retrying(call, async (): Promise<Attempt<string>> => {
+				const response = await sendOnce(options, true, isText, settings.timeoutMs);
+				if (response.statusCode === 200) return { kind: 'ok', value: response.body };
+				return { kind: 'status', statusCode: response.statusCode, headers: response.headers, text: response.body };
+			});
+			if (!text.trim()) throw unexpectedAnswerError(node, call.site, 'the body is empty', text, secrets);
+			if (text.length > MAX_ANSWER_CHARS) throw unexpectedAnswerError(node, call.site, tooLarge(text.length), text, secrets);
+			try {
+				return { body: JSON.parse(text) as unknown, text, attempts };
+			} catch {
+				throw unexpectedAnswerError(node, call.site, 'the body is not JSON', text, secrets);
 			}
 		},
 
 		async stream<T>(call: ApiCall, consume: (answer: ApiStream) => Promise<T>): Promise<T> {
-			const options: IHttpRequestOptions = {
-				method: call.method,
-				url: `${baseUrl}${call.path}`,
-				headers: { Accept: 'text/event-stream, application/json', 'Content-Type': 'application/json' },
-				encoding: 'stream',
-				json: false,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: settings.timeoutMs,
-				sendCredentialsOnCrossOriginRedirect: false,
-			};
-			if (call.qs) options.qs = call.qs;
-			if (call.body) options.body = call.body;
-			const { maxRetries, maxRetryAfterMs } = settings.retry;
+			const options = apiOptions(call, 'text/event-stream, application/json', 'stream');
 			const guard = { scope, idleMs: settings.timeoutMs, stopped: () => cancelledError(node, call.site) };
 
 			/** One attempt. The slot stays taken while the stream is read: an open stream is a request in flight. */
-			const attemptOnce = async (attempt: number): Promise<StreamAttempt<T>> =>
+			const attemptOnce = async (attempt: number): Promise<Attempt<T>> =>
 				await limiter.run(async () => {
 					const request: Promise<unknown> = fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, options);
 					const opened = await settle(scope.race(withDeadline(request, settings.timeoutMs)));
@@ -309,49 +309,13 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 							return { kind: 'status', statusCode: response.statusCode, headers: response.headers, text };
 						}
 						const contentType = String(headerValue(response.headers, 'content-type') ?? '');
-						try {
-							return { kind: 'consumed', value: await consume({ body, contentType, attempts: attempt }) };
-						} catch (error) {
-							return { kind: 'consumeFailed', error };
-						}
+						const consumed = await settle(consume({ body, contentType, attempts: attempt }));
+						return consumed.ok ? { kind: 'ok', value: consumed.value } : { kind: 'failed', error: consumed.error };
 					} finally {
 						destroyBody(response.body);
 					}
 				});
-
-			for (let attempt = 1; ; attempt++) {
-				if (scope.stopped) throw cancelledError(node, call.site);
-				let outcome: StreamAttempt<T>;
-				try {
-					outcome = await attemptOnce(attempt);
-				} catch (error) {
-					if (scope.stopped) throw cancelledError(node, call.site);
-					const failure = failureOf(error);
-					if (failure.code === 'ERR_CANCELED') throw cancelledError(node, call.site);
-					if (attempt <= maxRetries && isRetriableNetworkError(failure.code, call.mode)) {
-						await scope.sleep(backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
-						continue;
-					}
-					const notRetried =
-						call.mode === 'create' && failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND'
-							? ' The request was not sent again, because the API may have accepted it and started a video: look in your provider dashboard before running again.'
-							: '';
-					throw networkError(node, call.site, failure, host, settings.timeoutMs, attempt, secrets, notRetried);
-				}
-				if (outcome.kind === 'consumed') return outcome.value;
-				if (outcome.kind === 'consumeFailed') throw outcome.error;
-
-				if (attempt <= maxRetries && isRetriableStatus(outcome.statusCode, call.mode)) {
-					const asked = parseRetryAfter(headerValue(outcome.headers, 'retry-after'));
-					if (asked !== undefined && asked > maxRetryAfterMs) {
-						throw apiStatusError(node, call.site, outcome.statusCode, outcome.text, attempt, secrets,
-							` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`, call.mode);
-					}
-					await scope.sleep(asked ?? backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
-					continue;
-				}
-				throw apiStatusError(node, call.site, outcome.statusCode, outcome.text, attempt, secrets, '', call.mode);
-			}
+			return (await retrying(call, attemptOnce)).value;
 		},
 
 		async download(url: string, site: CallSite): Promise<BinaryBody> {
