@@ -5,6 +5,7 @@
 //   DELETE /__admin/faults  → {"faults": 0}
 //   GET    /__admin/stats   → mock.stats()
 //   DELETE /__admin/stats   → mock.resetStats(), then the fresh stats
+//   GET    /__admin/tasks   → {"tasks": [{id, prompt, createdAt, generationMs, queries, finalSeenAt}]}
 
 const { jsonReply, errorReply } = require('./replies.js');
 const { normalizeFault } = require('./faults.js');
@@ -33,6 +34,12 @@ function handleAdmin(ctx) {
   if (pathname === '/__admin/stats' && method === 'DELETE') {
     mock.resetStats();
     return jsonReply(200, mock.stats());
+  }
+  if (pathname === '/__admin/tasks' && method === 'GET') {
+    const list = [...mock.tasks.values()].map(({ id, prompt, createdAt, generationMs, queries, finalSeenAt }) => ({
+      id, prompt, createdAt, generationMs, queries: queries || 0, finalSeenAt,
+    }));
+    return jsonReply(200, { tasks: list });
   }
   return errorReply(404, `Unknown admin route: ${method} ${pathname}`, 'not_found');
 }

@@ -99,15 +99,19 @@ export async function waitUntilFinal(
 	pollFirst: boolean,
 ): Promise<TaskSnapshot> {
 	const deadline = startedAt + wait.maxWaitMs;
+	// Reads start one Poll Interval apart (counted from the start of the previous read, or of the
+	// create): the time a read takes, or waits for a free request slot, does not add up into drift.
+	let lastStart = startedAt;
 	for (let first = true; ; first = false) {
 		if (!(first && pollFirst)) {
-			const pause = Math.min(wait.pollIntervalMs, Math.max(0, deadline - Date.now()));
+			const nextStart = Math.min(lastStart + wait.pollIntervalMs, deadline);
 			try {
-				await client.scope.sleep(pause);
+				await client.scope.sleep(Math.max(0, nextStart - Date.now()));
 			} catch {
 				throw client.cancelled(site);
 			}
 		}
+		lastStart = Date.now();
 		const snapshot = await reader.read(taskId, site, attempts);
 		if (isFinal(snapshot.status)) return snapshot;
 		if (Date.now() >= deadline) {
