@@ -12,7 +12,7 @@ export class Sora2 implements INodeType {
 		group: ['transform'],
 		version: [1],
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Generate videos with Sora 2 and Sora 2 Pro, and chat with the Sora2 API',
+		description: 'Create videos from a text prompt with Sora 2 or Sora 2 Pro, read video tasks, and chat with the Sora2 API',
 		defaults: { name: 'Sora2' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

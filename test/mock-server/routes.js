@@ -5,6 +5,7 @@
 const { jsonReply, errorReply } = require('./replies.js');
 const tasks = require('./tasks.js');
 const { handleChat } = require('./chat.js');
+const { handleLlmChat, listLlmModels } = require('./llm.js');
 
 const MODEL_LIST = { object: 'list', data: tasks.MODELS.map((id) => ({ id, object: 'model' })) };
 
@@ -88,6 +89,9 @@ const ROUTES = [
   ['GET', /^\/v1\/videos\/([^/]+)\/content$/, openAiVideoContent],
   ['POST', /^\/v1\/chat\/completions$/, handleChat],
   ['GET', /^\/files\/([^/]+)\.mp4$/, videoFile],
+  // the fake chat model for AI Agent tests (llm.js); no key check
+  ['GET', /^\/llm\/v1\/models$/, listLlmModels],
+  ['POST', /^\/llm\/v1\/chat\/completions$/, handleLlmChat],
 ];
 
 function isApiPath(pathname) {

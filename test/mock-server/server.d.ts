@@ -129,6 +129,15 @@ export interface MockTask {
   readonly finalSeenAt?: number;
 }
 
+/** A request body the fake chat model (/llm/v1/chat/completions) received: an OpenAI chat request. */
+export interface LlmChatRequest {
+  model?: string;
+  messages: Array<{ role: string; content?: unknown; tool_calls?: unknown[]; tool_call_id?: string; [key: string]: unknown }>;
+  tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: Record<string, unknown> } }>;
+  stream?: boolean;
+  [key: string]: unknown;
+}
+
 export interface MockServer {
   /** 'http://127.0.0.1:PORT' */
   readonly url: string;
@@ -138,6 +147,8 @@ export interface MockServer {
   readonly options: ResolvedMockServerOptions;
   /** Task id → task record. */
   readonly tasks: Map<string, MockTask>;
+  /** Every request body POST /llm/v1/chat/completions (the fake chat model) received, in order. */
+  readonly llmRequests: LlmChatRequest[];
   /** Throws TypeError for a fault that makes no sense (unknown kind, times < 1, …). */
   addFault(fault: MockFault): void;
   clearFaults(): void;

@@ -3,6 +3,7 @@
 // 127.0.0.1 only. This file wires the pieces together:
 //   options → startMockServer() (HTTP server, request dispatch, close) → CLI.
 // The pieces: routes.js (auth + endpoints), tasks.js (task life cycle), chat.js (chat completions),
+// llm.js (a fake OpenAI-compatible chat model under /llm/v1 for AI Agent tests),
 // faults.js (fault rules), replies.js (building/writing answers), stats.js (counting), admin.js (/__admin).
 
 const http = require('node:http');
@@ -177,10 +178,12 @@ async function startMockServer(given) {
   const faults = createFaultList();
   const counters = createStats();
   const tasks = new Map();
+  const llmRequests = [];
 
   const mock = {
     options,
     tasks,
+    llmRequests,
     faults,
     counters,
     url: '',
@@ -215,6 +218,7 @@ async function startMockServer(given) {
     port,
     options,
     tasks,
+    llmRequests,
     addFault: mock.addFault,
     clearFaults: mock.clearFaults,
     stats: mock.stats,

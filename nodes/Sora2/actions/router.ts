@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItem } from '../helpers/batch';
+import { errorItem, usesErrorOutput } from '../helpers/batch';
 import { settle } from '../helpers/settle';
 import type { BatchExecute, Sora2Operations, Sora2Resource } from './node.type';
 import * as chat from './chat';
@@ -34,5 +34,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// still escapes failed before any item ran (the credential, the run-wide Options): it is every
 	// item's error, and each item gets it in its place rather than the whole run being lost.
 	if (!this.continueOnFail()) throw outcome.error;
-	return [items.map((_, itemIndex) => errorItem(outcome.error, itemIndex))];
+	const errorOutput = usesErrorOutput(this);
+	return [items.map((_, itemIndex) => errorItem(outcome.error, itemIndex, errorOutput))];
 }

@@ -11,10 +11,11 @@ export const versionProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Chat', value: 'chat' },
-			{ name: 'Video', value: 'video' },
+			{ name: 'Chat', value: 'chat', description: 'Send messages to the Sora2 chat endpoint, which can make a video too' },
+			{ name: 'Video', value: 'video', description: 'Create a video from a prompt, or read a video task' },
 		],
 		default: 'video',
+		description: 'What to work with: videos, or the chat endpoint of the Sora2 API',
 	},
 	...chat.description,
 	...video.description,

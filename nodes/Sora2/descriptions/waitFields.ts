@@ -72,6 +72,7 @@ export const requestOptions: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
+	description: 'Request settings of this run (read from the first item)',
 	options: [
 		{
 			displayName: 'Max Concurrent Requests',

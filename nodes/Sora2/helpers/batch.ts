@@ -23,17 +23,32 @@ function errorMessage(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-/** The error item "Continue On Fail" puts in place of the item's output. */
-export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: errorMessage(error) };
+/**
+ * The error item "Continue On Fail" puts in place of the item's output:
+ * `{ error, hint, httpCode, taskId, itemIndex }` (the last four when known).
+ *
+ * Under "On Error: Continue (using error output)" (`errorOutput`), n8n moves an item to the error
+ * output only when its json holds nothing but `error`, `message` and `details` (it then adds the
+ * input item's fields to it), so there the rest goes into `details`: `{ error, details: {…} }`.
+ * (An item's own `error` property would route it too, but n8n then cuts its json down to the message.)
+ */
+export function errorItem(error: unknown, itemIndex: number, errorOutput = false): INodeExecutionData {
+	const details: IDataObject = {};
 	if (isRecord(error)) {
-		if (typeof error.description === 'string' && error.description) json.hint = error.description;
-		if (typeof error.httpCode === 'string' && error.httpCode) json.httpCode = error.httpCode;
+		if (typeof error.description === 'string' && error.description) details.hint = error.description;
+		if (typeof error.httpCode === 'string' && error.httpCode) details.httpCode = error.httpCode;
 		const context = isRecord(error.context) ? (error.context as JsonObject) : undefined;
-		if (context && typeof context.taskId === 'string') json.taskId = context.taskId;
+		if (context && typeof context.taskId === 'string') details.taskId = context.taskId;
 	}
-	json.itemIndex = itemIndex;
+	details.itemIndex = itemIndex;
+	const message = errorMessage(error);
+	const json: IDataObject = errorOutput ? { error: message, details } : { error: message, ...details };
 	return { json, pairedItem: { item: itemIndex } };
+}
+
+/** Whether the node is set to "On Error: Continue (using error output)". */
+export function usesErrorOutput(fn: IExecuteFunctions): boolean {
+	return fn.getNode().onError === 'continueErrorOutput';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -59,6 +74,7 @@ export async function runBatch<Input>(
 	job: BatchJob<Input>,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = fn.continueOnFail();
+	const errorOutput = continueOnFail && usesErrorOutput(fn);
 
 	const prepared: Array<Prepared<Input>> = items.map((_, itemIndex) => {
 		try {
@@ -70,12 +86,12 @@ export async function runBatch<Input>(
 	});
 
 	const outputs = prepared.map(async (entry, itemIndex): Promise<INodeExecutionData> => {
-		if (!entry.ok) return errorItem(entry.error, itemIndex);
+		if (!entry.ok) return errorItem(entry.error, itemIndex, errorOutput);
 		try {
 			const output = await job.run(entry.input, itemIndex);
 			return { ...output, pairedItem: { item: itemIndex } };
 		} catch (error) {
-			if (continueOnFail) return errorItem(asNodeError(fn, error, itemIndex, RUN_HINT), itemIndex);
+			if (continueOnFail) return errorItem(asNodeError(fn, error, itemIndex, RUN_HINT), itemIndex, errorOutput);
 			job.stopAll(error);
 			throw asNodeError(fn, error, itemIndex, RUN_HINT);
 		}

@@ -92,6 +92,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Using JSON', value: 'json', description: 'A JSON array of {role, content}, e.g. the conversation from an earlier node' },
 		],
 		default: 'fields',
+		description: 'How to give the conversation: as rows of role and content, or as one JSON array',
 	},
 	{
 		displayName: 'Messages',
@@ -178,6 +179,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'More chat settings, and the request settings of this run (read from the first item)',
 		options: [...chatOptions, ...requestSettings].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	},
 ];

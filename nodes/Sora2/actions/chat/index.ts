@@ -20,6 +20,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'completion',
+		description: 'What to do in the chat',
 	},
 	...completion.description,
 ];

@@ -27,6 +27,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'create',
+		description: 'What to do with a video',
 	},
 	...create.description,
 	...getTask.description,
