@@ -28,31 +28,13 @@ import {
 	stopMock,
 	type CredentialImport,
 	type ExecuteResult,
+	type Workflow,
 } from './harness';
 
 const USER_PROMPT = 'A corgi surfing a wave at sunset, slow motion';
 const PROMPT_HINT = 'What the video shows: the scene, the motion and the style';
 
-type Connection = { node: string; type: string; index: number };
-
-interface AgentWorkflow {
-	id: string;
-	name: string;
-	active: boolean;
-	nodes: Array<{
-		id: string;
-		name: string;
-		type: string;
-		typeVersion: number;
-		position: [number, number];
-		parameters: Record<string, unknown>;
-		credentials?: Record<string, { id: string; name: string }>;
-	}>;
-	connections: Record<string, Record<string, Connection[][]>>;
-	settings: Record<string, unknown>;
-}
-
-function agentWorkflow(sora2: CredentialImport, openAi: CredentialImport): AgentWorkflow {
+function agentWorkflow(sora2: CredentialImport, openAi: CredentialImport): Workflow {
 	return {
 		id: makeId('wfagent'),
 		name: 'AI Agent with the Sora2 tool',

@@ -421,11 +421,19 @@ export interface WorkflowNode {
 /** A node for linearWorkflow(): id and position are filled in. */
 export type WorkflowNodeInput = Omit<WorkflowNode, 'id' | 'position'> & { id?: string };
 
+/** One connection target in a workflow's `connections`. */
+export interface WorkflowConnection {
+	node: string;
+	type: string;
+	index: number;
+}
+
 export interface Workflow {
 	id: string;
 	name: string;
 	nodes: WorkflowNode[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
+	/** Source node name → connection type ('main', 'ai_tool', 'ai_languageModel' …) → per output, the targets. */
+	connections: Record<string, Record<string, WorkflowConnection[][]>>;
 	active?: boolean;
 	settings?: Record<string, unknown>;
 	pinData?: Record<string, Array<{ json: Record<string, unknown> }>>;
