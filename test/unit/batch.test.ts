@@ -36,6 +36,18 @@ const context = (n: number, params: Record<string, ParamValue>, continueOnFail =
 const expectPaired = (output: INodeExecutionData[]) => output.forEach((item, index) => expect(item.pairedItem).toEqual({ item: index }));
 
 describe('Continue On Fail', () => {
+	test('with "Continue (using error output)" the error item holds only error and details, so n8n routes it to the error output', async () => {
+		const ctx = context(3, { prompt: (i: number) => (i === 1 ? 'routed 1 [fail]' : `routed ${i}`) }, true);
+		ctx.node.onError = 'continueErrorOutput';
+		const output = await runNode(ctx);
+		expect(output).toHaveLength(3);
+		expectPaired(output);
+		expect(Object.keys(output[1].json).sort()).toEqual(['details', 'error']);
+		expect(output[1].json.error).toMatch(/task sora-2:task_\w+ failed: content policy violation/);
+		expect(output[1].json.details).toEqual(expect.objectContaining({ itemIndex: 1, taskId: expect.stringMatching(/^sora-2:task_/) }));
+		expect(output[0].json.status).toBe('completed');
+	});
+
 	test('the middle item fails validation: 3 items, the middle carries the error, the others complete', async () => {
 		const ctx = context(3, { prompt: (i: number) => (i === 1 ? '   ' : `video ${i}`) }, true);
 		const output = await runNode(ctx);
