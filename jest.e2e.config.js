@@ -14,6 +14,7 @@ module.exports = {
 	// one n8n at a time (2-core machines): the same as --runInBand
 	maxWorkers: 1,
 	testTimeout: 300_000,
+	reporters: ['default', ['<rootDir>/test/reporters/summary.js', { label: 'e2e' }]],
 	slowTestThreshold: 60,
 	verbose: true,
 };

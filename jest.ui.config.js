@@ -13,5 +13,6 @@ module.exports = {
 	modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/dist/'],
 	maxWorkers: 1,
 	testTimeout: 120_000,
+	reporters: ['default', ['<rootDir>/test/reporters/summary.js', { label: 'ui' }]],
 	verbose: true,
 };
