@@ -8,7 +8,7 @@ import type { Limiter } from '../helpers/limiter';
 import { apiStatusError, cancelledError, networkError, redact, streamFailureError, unexpectedAnswerError } from './errors';
 import type { CallSite, NetworkFailure } from './errors';
 import { destroyBody, guardedChunks, isAsyncIterable, readTextBounded } from './stream';
-import { backoffDelayMs, isRetriableNetworkError, isRetriableStatus, parseRetryAfter } from './retry';
+import { backoffDelayMs, certainlyNotSent, isRetriableNetworkError, isRetriableStatus, parseRetryAfter } from './retry';
 import type { RetryMode, RetrySettings } from './retry';
 
 export type { CallSite } from './errors';
@@ -225,7 +225,7 @@ export async function createSora2Client(fn: IExecuteFunctions, settings: ClientS
 					await scope.sleep(backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
 					continue;
 				}
-				const notRetried = call.mode === 'create' && failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND' ? NOT_RETRIED : '';
+				const notRetried = call.mode === 'create' && !certainlyNotSent(failure.code) ? NOT_RETRIED : '';
 				throw networkError(node, call.site, failure, host, settings.timeoutMs, attempt, secrets, notRetried);
 			}
 			const outcome = sent.value;

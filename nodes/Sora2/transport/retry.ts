@@ -30,8 +30,8 @@ const RETRIABLE_STATUS: Record<RetryMode, ReadonlySet<number>> = {
 	create: new Set([429]),
 };
 
-/** Network errors after which the request certainly never reached the server. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED']);
+/** Network errors after which the request certainly never reached the server (no connection was made). */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND']);
 
 /** Network errors that are worth a retry for a request that is safe to repeat. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
@@ -48,9 +48,15 @@ export function isRetriableStatus(status: number, mode: RetryMode): boolean {
 	return RETRIABLE_STATUS[mode].has(status);
 }
 
+/** Whether the API certainly never saw the request, so it cannot have created anything. */
+export function certainlyNotSent(code: string | undefined): boolean {
+	return code !== undefined && NOT_SENT_CODES.has(code);
+}
+
+/** A create is retried only when it certainly was not sent, and only for a fault that may pass. */
 export function isRetriableNetworkError(code: string | undefined, mode: RetryMode): boolean {
-	if (!code) return false;
-	return mode === 'create' ? NOT_SENT_CODES.has(code) : TRANSIENT_CODES.has(code);
+	if (!code || !TRANSIENT_CODES.has(code)) return false;
+	return mode === 'idempotent' || certainlyNotSent(code);
 }
 
 /** `Retry-After` as seconds or as an HTTP date → milliseconds from `now`; undefined when absent or unreadable. */
