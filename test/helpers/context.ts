@@ -83,6 +83,9 @@ export function makeContext(options: ContextOptions): TestContext {
 		getInputData: () => items,
 		continueOnFail: () => options.continueOnFail ?? false,
 		getExecutionCancelSignal: () => options.cancelSignal,
+		getExecutionId: () => 'test-execution',
+		getWorkflow: () => ({ id: 'test-workflow', name: 'test', active: false }),
+		logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
 		getCredentials: async () => ({ ...credentials }),
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
 			if (Object.prototype.hasOwnProperty.call(options.params, name)) {

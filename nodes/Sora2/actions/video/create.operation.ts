@@ -213,6 +213,11 @@ async function createOne(fn: IExecuteFunctions, client: Sora2Client, reader: Tas
 	const created = taskOfCreateAnswer(answer.body);
 	if (!created) throw client.unexpected(site, 'the create answer names no task id (expected {"id": "sora-2:task_…", "status": …})', answer.text);
 	const taskId = created.taskId;
+	// Paid from here on: the id goes to n8n's log at once, so it can be found even if this process dies.
+	fn.logger.info(
+		`Sora2 task created: ${taskId} (execution ${fn.getExecutionId()}, workflow ${fn.getWorkflow().id ?? ''}, node "${fn.getNode().name}", item ${itemIndex})`,
+		{ taskId, executionId: fn.getExecutionId(), itemIndex },
+	);
 	if (!input.wait.wait) return { json: videoJson(created, attempts) };
 	const final = await waitUntilFinal(fn, reader, client, taskId, startedAt, input.wait, site, attempts, false);
 	return await finishedItem(fn, client, final, input.wait, site, attempts);
