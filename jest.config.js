@@ -2,8 +2,9 @@
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
-	testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/reliability/**/*.test.ts'],
+	testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/reliability/**/*.test.ts', '<rootDir>/test/conformance/**/*.test.ts', '<rootDir>/test/architecture/**/*.test.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+	setupFiles: ['<rootDir>/test/helpers/n8nEnv.ts'],
 	testTimeout: 20000,
 	reporters: ['default', ['<rootDir>/test/reporters/summary.js', { label: 'unit' }]],
 };

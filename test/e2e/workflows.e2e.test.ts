@@ -338,7 +338,7 @@ describe('package installed from its npm pack tarball (as the community-nodes sc
 	test('a failing task ([fail]) without Continue On Fail: the run fails with the node\'s message', async () => {
 		const result = await run('failingTask');
 		expectFailed(result);
-		const message = /^Video → Create, item 0: task (sora-2:task_[a-z0-9]{26}) failed: content policy violation$/;
+		const message = /^Video → Create, item 0: task (sora-2:task_[a-z0-9]{26}) failed: content_policy: content policy violation$/;
 		expect(result.error?.message).toMatch(message);
 		expect(result.error?.node?.name).toBe('Create');
 		const nodeError = result.resultData?.runData.Create?.[0]?.error;
@@ -363,7 +363,7 @@ describe('package installed from its npm pack tarball (as the community-nodes sc
 		expect(ok.pairedItem).toEqual({ item: 0 });
 		expect(failed.pairedItem).toEqual({ item: 1 });
 		expect(failed.json).toMatchObject({
-			error: expect.stringMatching(/^Video → Create, item 1: task sora-2:task_\w+ failed: content policy violation$/),
+			error: expect.stringMatching(/^Video → Create, item 1: task sora-2:task_\w+ failed: content_policy: content policy violation$/),
 			taskId: expect.stringMatching(/^sora-2:task_/),
 			itemIndex: 1,
 		});
@@ -387,7 +387,7 @@ describe('package installed from its npm pack tarball (as the community-nodes sc
 		// n8n adds the input row's fields to an error-output item; the node's own fields are in `details`
 		expect(errors[0].json).toEqual({
 			prompt: '[fail] a lion',
-			error: expect.stringMatching(/^Video → Create, item 0: task sora-2:task_\w+ failed: content policy violation$/),
+			error: expect.stringMatching(/^Video → Create, item 0: task sora-2:task_\w+ failed: content_policy: content policy violation$/),
 			details: {
 				taskId: expect.stringMatching(/^sora-2:task_/),
 				hint: expect.stringContaining('create the video again'),
@@ -454,7 +454,7 @@ describe('package installed from its npm pack tarball (as the community-nodes sc
 			expect(failed).toEqual({
 				status: 502,
 				json: {
-					error: expect.stringMatching(/^Video → Create, item 0: task sora-2:task_\w+ failed: content policy violation$/),
+					error: expect.stringMatching(/^Video → Create, item 0: task sora-2:task_\w+ failed: content_policy: content policy violation$/),
 					taskId: expect.stringMatching(/^sora-2:task_/),
 				},
 			});

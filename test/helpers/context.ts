@@ -1,25 +1,32 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test harness: runs outside n8n and reads streams with Node's own modules */
-import { NodeApiError } from 'n8n-workflow';
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test harness: runs outside n8n and turns in-process answers into Node streams */
+import { ExecuteContext } from 'n8n-core';
+import { Workflow } from 'n8n-workflow';
 import type {
-	IBinaryData,
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRunExecutionData,
+	IWorkflowExecuteAdditionalData,
 	NodeParameterValueType,
 } from 'n8n-workflow';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 
-// n8n's own HTTP implementation (axios with n8n's option mapping), so the node meets the same
-// request behaviour as in a real n8n; only the dependency-injection shell around it is skipped.
-const coreEntry = require.resolve('n8n-core');
-const networkEntry = require.resolve('@n8n/backend-network', { paths: [path.dirname(coreEntry)] });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { httpRequest } = require(path.join(path.dirname(networkEntry), 'http/axios/request.js')) as {
-	httpRequest: (options: IHttpRequestOptions) => Promise<unknown>;
-};
+import { Sora2Api } from '../../credentials/Sora2Api.credentials';
+import { Sora2 } from '../../nodes/Sora2/Sora2.node';
+
+/**
+ * The node's `execute` runs in n8n-core's own `ExecuteContext` (a public export): n8n resolves the
+ * parameters (filling in the defaults of the node's description), applies Continue On Fail, reads
+ * the credential through a credentials helper, sends HTTP with n8n's own request code and stores
+ * binary data with n8n's binary helpers. Only what a running n8n instance would provide around it
+ * (the credential store, the execution's run data) is made here.
+ */
 
 /** A parameter's value, or a function of the item index (like an expression that reads the item). */
 export type ParamValue = NodeParameterValueType | unknown[] | ((itemIndex: number) => unknown);
@@ -29,83 +36,136 @@ export interface ContextOptions {
 	items?: INodeExecutionData[];
 	credentials?: { apiKey: string; baseUrl: string };
 	continueOnFail?: boolean;
+	/** "On Error: Continue (using error output)" (implies continueOnFail). */
+	errorOutput?: boolean;
 	cancelSignal?: AbortSignal;
 	/** Answers requests in-process instead of over HTTP (the benchmark measures the node's own cost with it). */
 	respond?: (request: IHttpRequestOptions) => Promise<unknown>;
 }
 
+export interface LogLine {
+	level: 'info' | 'warn' | 'error' | 'debug';
+	message: string;
+	meta?: unknown;
+}
+
 export interface TestContext {
 	fn: IExecuteFunctions;
-	/** Every request the node sent, with the headers it carried. */
+	/** Every request the node sent, with the headers it carried (the key applied as n8n applies it). */
 	requests: IHttpRequestOptions[];
+	/** What the node wrote to n8n's logger. */
+	logs: LogLine[];
 	node: INode;
 }
 
-export const TEST_NODE: INode = {
-	id: 'sora2-test-node',
-	name: 'Sora2',
-	type: 'CUSTOM.sora2',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
+const NODE_TYPE = 'CUSTOM.sora2';
+const sora2 = new Sora2();
+const credentialType = new Sora2Api();
+
+const nodeTypes: INodeTypes = {
+	getByName: () => sora2 as INodeType,
+	getByNameAndVersion: () => sora2 as INodeType,
+	getKnownTypes: () => ({}),
 };
 
-async function toBuffer(data: Buffer | Readable): Promise<Buffer> {
-	if (Buffer.isBuffer(data)) return data;
-	const chunks: Buffer[] = [];
-	for await (const chunk of data) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-	return Buffer.concat(chunks);
+/** The credential's `authenticate` headers, with `{{$credentials.x}}` filled in (trimmed, as n8n sends header values). */
+function authenticate(credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions): IHttpRequestOptions {
+	const headers: IDataObject = { ...(options.headers ?? {}) };
+	for (const [name, template] of Object.entries(credentialType.authenticate.properties.headers ?? {})) {
+		headers[name] = String(template)
+			.replace(/^=/, '')
+			.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''))
+			.trim();
+	}
+	return { ...options, headers };
 }
 
-/**
- * A hand-made IExecuteFunctions: parameters come from `params`, HTTP is real (n8n's own request
- * code) with the credential applied the way n8n applies `authenticate`, and errors are wrapped the
- * way n8n's httpRequestWithAuthentication wraps them.
- */
+function nodeOf(options: ContextOptions): INode {
+	const parameters: INodeParameters = {};
+	for (const [name, value] of Object.entries(options.params)) {
+		// a function stands for an expression: n8n sees an expression there (and shows what depends on it)
+		parameters[name] = typeof value === 'function' ? '={{ $json }}' : (value as NodeParameterValueType);
+	}
+	const node: INode = {
+		id: 'sora2-test-node',
+		name: 'Sora2',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { sora2Api: { id: 'sora2-test-credential', name: 'Sora2 API account' } },
+	};
+	if (options.errorOutput) node.onError = 'continueErrorOutput';
+	else if (options.continueOnFail) node.onError = 'continueRegularOutput';
+	return node;
+}
+
+/** Turns an in-process answer's text body into the stream n8n's helper would give. */
+function asStream(response: unknown): unknown {
+	if (typeof response !== 'object' || response === null || !('body' in response)) return response;
+	const { body } = response as { body: unknown };
+	return typeof body === 'string' || Buffer.isBuffer(body) ? { ...response, body: Readable.from([Buffer.from(body)]) } : response;
+}
+
 export function makeContext(options: ContextOptions): TestContext {
 	const items = options.items ?? [{ json: {} }];
 	const credentials = options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9/v1' };
 	const requests: IHttpRequestOptions[] = [];
-	const node = { ...TEST_NODE, parameters: {} };
+	const logs: LogLine[] = [];
+	const workflow = new Workflow({ id: 'test-workflow', name: 'test', nodes: [nodeOf(options)], connections: {}, active: false, nodeTypes });
+	const node = workflow.getNode('Sora2') as INode;
 
-	const send = async (request: IHttpRequestOptions): Promise<unknown> => {
+	const credentialsHelper = {
+		getParentTypes: () => [],
+		isCredentialUsableByNode: () => true,
+		getDecrypted: async () => ({ ...credentials }),
+		preAuthentication: async () => undefined,
+		authenticate: async (decrypted: ICredentialDataDecryptedObject, _type: string, request: IHttpRequestOptions) => {
+			const authenticated = authenticate(decrypted, request);
+			requests.push(authenticated);
+			return authenticated;
+		},
+	};
+	const additionalData = { credentialsHelper, executionId: 'test-execution', variables: {} } as unknown as IWorkflowExecuteAdditionalData;
+	const runData = { resultData: { runData: {} }, executionData: { nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: {}, contextData: {} } } as unknown as IRunExecutionData;
+	const input = { main: [items] };
+	const context = new ExecuteContext(workflow, node, additionalData, 'manual', runData, 0, items, input, { node, data: input, source: null }, [], options.cancelSignal ?? new AbortController().signal);
+
+	instrument(context, options, requests, logs);
+	if (options.respond) answerInProcess(context, options.respond, credentials, requests);
+	return { fn: context, requests, logs, node };
+}
+
+/** Records what the node sends and logs, answers in-process when asked, and evaluates function parameters per item. */
+function instrument(context: ExecuteContext, options: ContextOptions, requests: IHttpRequestOptions[], logs: LogLine[]): void {
+	const helpers = context.helpers;
+	const plain = helpers.httpRequest.bind(helpers);
+	helpers.httpRequest = async (request: IHttpRequestOptions) => {
 		requests.push(request);
-		try {
-			if (options.respond) return await options.respond(request);
-			return await httpRequest({ ...request, abortSignal: options.cancelSignal });
-		} catch (error) {
-			throw new NodeApiError(node, error as never);
-		}
+		return await plain(request);
 	};
 
-	const fn = {
-		getNode: () => node,
-		getInputData: () => items,
-		continueOnFail: () => options.continueOnFail ?? false,
-		getExecutionCancelSignal: () => options.cancelSignal,
-		getExecutionId: () => 'test-execution',
-		getWorkflow: () => ({ id: 'test-workflow', name: 'test', active: false }),
-		logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
-		getCredentials: async () => ({ ...credentials }),
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			if (Object.prototype.hasOwnProperty.call(options.params, name)) {
-				const value = options.params[name];
-				return typeof value === 'function' ? value(itemIndex) : value;
-			}
-			if (fallback !== undefined) return fallback;
-			throw new Error(`Could not get parameter "${name}"`);
-		},
-		helpers: {
-			httpRequest: async (request: IHttpRequestOptions) => await send(request),
-			httpRequestWithAuthentication: async (_type: string, request: IHttpRequestOptions) =>
-				await send({ ...request, headers: { ...(request.headers ?? {}), Authorization: `Bearer ${credentials.apiKey}` } }),
-			prepareBinaryData: async (data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData> => {
-				const buffer = await toBuffer(data);
-				return { data: buffer.toString('base64'), fileName, mimeType: mimeType ?? 'application/octet-stream', fileSize: `${buffer.length} B`, bytes: buffer.length };
-			},
-		},
+	const record = (level: LogLine['level']) => (message: string, meta?: unknown) => void logs.push({ level, message, meta });
+	Object.defineProperty(context, 'logger', { value: { info: record('info'), warn: record('warn'), error: record('error'), debug: record('debug') } });
+
+	const real = context.getNodeParameter.bind(context) as (name: string, itemIndex: number, fallback?: unknown, extra?: IDataObject) => unknown;
+	const perItem = Object.entries(options.params).filter((entry): entry is [string, (itemIndex: number) => unknown] => typeof entry[1] === 'function');
+	if (perItem.length === 0) return;
+	const functions = new Map(perItem);
+	Object.assign(context, {
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, extra?: IDataObject) =>
+			functions.has(name) ? functions.get(name)?.(itemIndex) : real(name, itemIndex, fallback, extra),
+	});
+}
+
+/** Every request answered in-process (no network at all), the key applied as the credential says. */
+function answerInProcess(context: ExecuteContext, respond: NonNullable<ContextOptions['respond']>, credentials: ICredentialDataDecryptedObject, requests: IHttpRequestOptions[]): void {
+	const answer = async (request: IHttpRequestOptions) => {
+		requests.push(request);
+		return asStream(await respond(request));
 	};
-	return { fn: fn as unknown as IExecuteFunctions, requests, node };
+	context.helpers.httpRequest = answer;
+	context.helpers.httpRequestWithAuthentication = async (_type: string, request: IHttpRequestOptions) => await answer(authenticate(credentials, request));
 }
 
 /** Parameters of a Video → Create that polls fast (for tests against the mock server). */

@@ -1,9 +1,12 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test helper: runs outside n8n and uses Node's util.inspect to serialize errors */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { inspect } from 'node:util';
 
 import { Sora2 } from '../../nodes/Sora2/Sora2.node';
 import type { TestContext } from './context';
+
+/** A node to build errors for, in tests that need no run. */
+export const TEST_NODE: INode = { id: 'sora2-test-node', name: 'Sora2', type: 'CUSTOM.sora2', typeVersion: 1, position: [0, 0], parameters: {} };
 
 /** Runs the node's own `execute` and returns its single output. */
 export async function runNode(ctx: TestContext): Promise<INodeExecutionData[]> {

@@ -137,7 +137,7 @@ const API_ROWS: Row[] = [
 		arrange: on({ path: CREATE, status: 429 }),
 		expect: {
 			message: apiMessage('create', String.raw`the API answered 429: HTTP 429 Too Many Requests \(mock fault\) \(after 2 attempts\)$`),
-			hint: /Rate limited: lower "Max Concurrent Requests"/,
+			hint: /Rate limited: set "Max Requests per Minute" to your plan's limit, or lower "Max Concurrent Requests"/,
 			httpCode: '429',
 		},
 		after: (_env, _cof, requests) => expect(targetCreates(requests)).toBe(2),
@@ -179,7 +179,7 @@ const API_ROWS: Row[] = [
 		arrange: on({ path: QUERY, status: 503, headers: { 'Retry-After': '0' }, body: { error: { message: 'overloaded, try later', type: 'server_error' } } }),
 		expect: {
 			message: apiMessage('getTask', String.raw`the API answered 503: overloaded, try later \(after 3 attempts\)$`),
-			hint: /^The provider failed: run again later\.$/,
+			hint: /^The provider failed: run again later\. Task sora-2:task_\w+ is unchanged at the provider: run Video → Get Task again later\.$/,
 			httpCode: '503',
 		},
 	},
@@ -255,7 +255,7 @@ const API_ROWS: Row[] = [
 		op: 'getTask',
 		arrange: on({ path: QUERY, status: 200, body: { id: 'sora-2:task_x', progress: '10%' } }),
 		expect: {
-			message: apiMessage('getTask', String.raw`the API answered 200 but the task answer has no "status"\. Received: \{"id":"sora-2:task_x","progress":"10%"\}$`),
+			message: apiMessage('getTask', String.raw`the API answered 200 but the task answer has no status, no video link and no failure reason\. Received: \{"id":"sora-2:task_x","progress":"10%"\}$`),
 			hint: /The Base URL may point/,
 			httpCode: '200',
 		},
@@ -266,7 +266,7 @@ const API_ROWS: Row[] = [
 		op: 'create',
 		arrange: on({ path: CREATE, kind: 'huge' }),
 		expect: {
-			message: apiMessage('create', String.raw`the API answered 200 but the body is 10\.0 MB, more than an API answer can be \(at most 4 MB\)\. Received: \{"id":"sora-2:task_x".{400,520}… \(10485760 characters\)$`),
+			message: apiMessage('create', String.raw`the API answered 200 but the body is larger than an API answer can be \(more than 4 MB; reading stopped there\)\. Received: \{"id":"sora-2:task_x".{400,520}… \(4194304 characters\)$`),
 			hint: /The Base URL may point/,
 			httpCode: '200',
 		},
@@ -278,7 +278,7 @@ const API_ROWS: Row[] = [
 		params: () => ({ options: { maxRetries: 0 } }),
 		arrange: on({ path: QUERY, kind: 'huge', status: 500 }),
 		expect: {
-			message: apiMessage('getTask', String.raw`the API answered 500: \{"id":"sora-2:task_x".{400,520}… \(10485760 characters\)$`),
+			message: apiMessage('getTask', String.raw`the API answered 500: \{"id":"sora-2:task_x".{400,520}… \(65536 characters\)$`),
 			hint: /The provider failed: run again later/,
 			httpCode: '500',
 		},
@@ -328,7 +328,7 @@ const TRANSPORT_ROWS: Row[] = [
 		arrange: on({ path: QUERY, kind: 'reset' }),
 		expect: {
 			message: apiMessage('getTask', String.raw`the connection to ${HOST} was reset before the answer was complete \(after 2 attempts\)$`),
-			hint: /^Run again; if it keeps happening, the provider is unstable\.$/,
+			hint: /^Run again; if it keeps happening, the provider is unstable\. Task sora-2:task_\w+ is unchanged at the provider/,
 		},
 	},
 	{
@@ -372,8 +372,8 @@ const TRANSPORT_ROWS: Row[] = [
 		params: () => ({ waitForCompletion: true, pollInterval: 0.02, maxWait: 10, downloadVideo: true, binaryPropertyName: 'data' }),
 		arrange: (env) => env.mock.addFault({ path: `/files/${env.ids[env.target]}.mp4`, status: 403, body: 'expired' }),
 		expect: {
-			message: apiMessage('getTask', `the API answered 403: the video download from ${HOST} failed$`),
-			hint: /The video link may have expired: run Get Task again/,
+			message: apiMessage('getTask', `the video download from ${HOST} answered 403: expired$`),
+			hint: /The video link may have expired\. Task sora-2:task_\w+ is done: Video → Get Task with Task ID "sora-2:task_\w+" and Download Video on fetches the video again/,
 			httpCode: '403',
 		},
 	},
@@ -431,7 +431,7 @@ const TASK_ROWS: Row[] = [
 		op: 'create',
 		targetPrompt: '[fail]',
 		expect: {
-			message: apiMessage('create', String.raw`task sora-2:task_\w+ failed: content policy violation$`),
+			message: apiMessage('create', String.raw`task sora-2:task_\w+ failed: content_policy: content policy violation$`),
 			hint: /Change the prompt or images .* and create the video again/,
 		},
 	},
@@ -442,8 +442,8 @@ const TASK_ROWS: Row[] = [
 		targetPrompt: '[stuck]',
 		params: () => ({ maxWait: 0.4 }),
 		expect: {
-			message: apiMessage('create', String.raw`task sora-2:task_\w+ was still processing, \d+% after Max Wait \(0\.4 s\)$`),
-			hint: /Pick it up later with Video → Get Task, Task ID "sora-2:task_\w+", Wait for Completion on; or raise Max Wait/,
+			message: apiMessage('create', String.raw`task sora-2:task_\w+ was still running after Max Wait \(0\.4 s\): processing, \d+%$`),
+			hint: /pick it up with Video → Get Task, Task ID "sora-2:task_\w+", Wait for Completion on\. Do not create it again, or you pay twice\. Or raise Max Wait/,
 		},
 	},
 	{
@@ -466,8 +466,8 @@ const TASK_ROWS: Row[] = [
 		targetPrompt: '[status:rendering_in_the_cloud] [stuck]',
 		params: () => ({ maxWait: 0.3 }),
 		expect: {
-			message: apiMessage('create', String.raw`task sora-2:task_\w+ was still processing \("rendering_in_the_cloud"\), \d+% after Max Wait \(0\.3 s\)$`),
-			hint: /Pick it up later with Video → Get Task/,
+			message: apiMessage('create', String.raw`task sora-2:task_\w+ was still running after Max Wait \(0\.3 s\): processing, \d+%, the last answer said "rendering_in_the_cloud"$`),
+			hint: /pick it up with Video → Get Task/,
 		},
 	},
 	{
@@ -477,7 +477,7 @@ const TASK_ROWS: Row[] = [
 		targetPrompt: '[nourl]',
 		expect: {
 			message: apiMessage('create', String.raw`task sora-2:task_\w+ completed, but the API gave no video link$`),
-			hint: /Run Video → Get Task for this Task ID later/,
+			hint: /pick it up with Video → Get Task, Task ID "sora-2:task_\w+"/,
 		},
 	},
 ];
@@ -513,10 +513,10 @@ const INPUT_ROWS: Row[] = [
 	bad('model not a Sora2 model', forTarget('model', 'sora-3', 'sora-2'), 'Model "sora-3" is not a Sora2 video model', /Choose "sora-2" or "sora-2-pro"/),
 	bad('model from an expression that gave null', forTarget('model', null, 'sora-2'), 'Model "null" is not a Sora2 video model', /Choose "sora-2"/),
 	bad('empty prompt', (env) => ({ prompt: (i: number) => (i === env.target ? '   ' : `row ${i} of ${env.n}`) }), 'Prompt is empty', /Describe the video in Prompt/),
-	bad('prompt expression gave a number', (env) => ({ prompt: (i: number) => (i === env.target ? 42 : `row ${i} of ${env.n}`) }), 'Prompt must be text, but the expression gave number', /wrap the expression in String/),
+	bad('prompt expression gave a number', (env) => ({ prompt: (i: number) => (i === env.target ? 42 : `row ${i} of ${env.n}`) }), 'Prompt must be text, but the expression gave number 42', /wrap the expression in String/),
 	bad('prompt expression gave null', (env) => ({ prompt: (i: number) => (i === env.target ? null : `row ${i} of ${env.n}`) }), 'Prompt must be text, but the expression gave null', /Map a text column into Prompt/),
-	bad('prompt expression gave an object', (env) => ({ prompt: (i: number) => (i === env.target ? { text: 'a cat' } : `row ${i} of ${env.n}`) }), 'Prompt must be text, but the expression gave object', /Map a text column/),
-	bad('orientation not known', forTarget('orientation', 'square', 'portrait'), 'Orientation "square" is not known', /Choose "portrait" or "landscape"/),
+	bad('prompt expression gave an object', (env) => ({ prompt: (i: number) => (i === env.target ? { text: 'a cat' } : `row ${i} of ${env.n}`) }), 'Prompt must be text, but the expression gave an object', /Map a text column/),
+	bad('orientation not known', forTarget('orientation', 'square', 'portrait'), 'Orientation "square" is not known', /Choose "landscape" or "portrait"/),
 	bad('size not known', forTarget('size', 'medium', 'small'), 'sora-2 does not take size "medium"', /Choose "small" \(720p\) or "large"/),
 	bad(
 		'sora-2-pro with size small',
@@ -526,8 +526,8 @@ const INPUT_ROWS: Row[] = [
 	),
 	bad('duration not offered', forTarget('duration', 12, 10), 'sora-2 does not take a duration of 12 seconds', /Choose 10 or 15 seconds/),
 	bad('duration expression gave text', forTarget('duration', 'ten', 10), 'sora-2 does not take a duration of "ten" seconds', /Choose 10 or 15 seconds/),
-	bad('images expression gave an object', forTarget('images', { url: 'https://example.com/a.png' }, ''), 'Image URLs: it is object; give a URL, a list of URLs, or a comma-separated text', /public http\(s\) image URLs/),
-	bad('images list with a number in it', forTarget('images', ['https://example.com/a.png', 7], ''), 'Image URLs: entry 2 is number, not a URL', /public http\(s\) image URLs/),
+	bad('images expression gave an object', forTarget('images', { url: 'https://example.com/a.png' }, ''), 'Image URLs: it is an object; give a URL, a list of URLs, or a comma-separated text', /public http\(s\) image URLs/),
+	bad('images list with a number in it', forTarget('images', ['https://example.com/a.png', 7], ''), 'Image URLs: entry 2 is number 7, not a URL', /public http\(s\) image URLs/),
 	bad('images not http(s)', forTarget('images', 'ftp://example.com/a.png', ''), 'Image URLs: "ftp://example.com/a.png" is not an http\\(s\\) URL', /public http\(s\) image URLs/),
 	bad('images broken JSON array', forTarget('images', '["https://example.com/a.png"', ''), 'Image URLs: it starts with "\\[" but is not a valid JSON array', /a JSON array of them/),
 	bad('poll interval 0', forTarget('pollInterval', 0, 0.02), 'Poll Interval must be more than 0 seconds, got 0', /Set "Poll Interval \(Seconds\)" to 5 or more/),
@@ -536,7 +536,7 @@ const INPUT_ROWS: Row[] = [
 	bad('download on, binary field empty', (env) => ({ downloadVideo: (i: number) => i === env.target, binaryPropertyName: '  ' }), 'Put Output File in Field is empty', /Name the binary field/),
 	bad('Task ID empty', taskIdForTarget('  '), 'Task ID is empty', /Map the "taskId" field of the Video → Create output/, 'getTask'),
 	bad('Task ID expression gave null', taskIdForTarget(null), 'Task ID must be text, but the expression gave null', /Map the "taskId" field/, 'getTask'),
-	bad('Task ID expression gave an object', taskIdForTarget({ id: 'sora-2:task_x' }), 'Task ID must be text, but the expression gave object', /Map the "taskId" field/, 'getTask'),
+	bad('Task ID expression gave an object', taskIdForTarget({ id: 'sora-2:task_x' }), 'Task ID must be text, but the expression gave an object', /Map the "taskId" field/, 'getTask'),
 	{
 		group: 'inputs',
 		name: 'an expression that fails to resolve',

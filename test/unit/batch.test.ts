@@ -4,8 +4,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
-import { startMockServer } from '../mock-server/server';
-import type { MockServer } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 /**
  * A batch of items: Continue On Fail puts an error item in place of a bad or failed row (in its
@@ -13,20 +12,7 @@ import type { MockServer } from '../mock-server/server';
  * has its pairedItem, and output order is input order even when later items finish first.
  */
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ pendingMs: 30, generationMs: 120 });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => {
-	mock.clearFaults();
-	mock.resetStats();
-});
+const mock = useMockServer({ pendingMs: 30, generationMs: 120 });
 
 const items = (n: number): INodeExecutionData[] => Array.from({ length: n }, (_, row) => ({ json: { row } }));
 
@@ -43,7 +29,7 @@ describe('Continue On Fail', () => {
 		expect(output).toHaveLength(3);
 		expectPaired(output);
 		expect(Object.keys(output[1].json).sort()).toEqual(['details', 'error']);
-		expect(output[1].json.error).toMatch(/task sora-2:task_\w+ failed: content policy violation/);
+		expect(output[1].json.error).toMatch(/task sora-2:task_\w+ failed: content_policy: content policy violation/);
 		expect(output[1].json.details).toEqual(expect.objectContaining({ itemIndex: 1, taskId: expect.stringMatching(/^sora-2:task_/) }));
 		expect(output[0].json.status).toBe('completed');
 	});
@@ -75,7 +61,7 @@ describe('Continue On Fail', () => {
 		expect(output[2].json.status).toBe('completed');
 		const failedTask = [...mock.tasks.values()].find((task) => task.prompt === 'video 1 [fail]');
 		expect(output[1].json).toMatchObject({
-			error: `Video → Create, item 1: task ${failedTask?.id} failed: content policy violation`,
+			error: `Video → Create, item 1: task ${failedTask?.id} failed: content_policy: content policy violation`,
 			taskId: failedTask?.id,
 			itemIndex: 1,
 		});
@@ -106,7 +92,7 @@ describe('without Continue On Fail', () => {
 
 	test('a failing middle task rejects the run with that item\'s error', async () => {
 		const error = await runError(context(3, { prompt: (i: number) => (i === 1 ? 'video 1 [fail]' : `video ${i}`), maxWait: 30 }));
-		expect(error.message).toMatch(/^Video → Create, item 1: task sora-2:task_\w+ failed: content policy violation$/);
+		expect(error.message).toMatch(/^Video → Create, item 1: task sora-2:task_\w+ failed: content_policy: content policy violation$/);
 	});
 });
 

@@ -8,6 +8,7 @@ import type { ParamValue } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
 import { startMockServer } from '../mock-server/server';
 import type { MockServer, MockServerOptions } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 /**
  * Chat → Completion against the mock server over real HTTP (n8n's own request code): the whole
@@ -15,20 +16,7 @@ import type { MockServer, MockServerOptions } from '../mock-server/server';
  * progress are taken from the content; API errors, retries and Continue On Fail.
  */
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ chatChunkChars: 16 });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => {
-	mock.clearFaults();
-	mock.resetStats();
-});
+const mock = useMockServer({ chatChunkChars: 16 });
 
 const PATH = '/v1/chat/completions';
 const credentials = (server: MockServer = mock) => ({ apiKey: 'test-key', baseUrl: server.baseUrl });
@@ -222,7 +210,7 @@ describe('Chat → Completion: API errors', () => {
 		mock.addFault({ path: PATH, status: 200, body: { id: 'x', status: 'pending' }, times: 1 });
 		const error = await runError(makeContext({ params: chatParams(), credentials: credentials() }));
 		expect(error.message).toBe(
-			'Chat → Completion, item 0: the API answered 200 but the answer is not a chat completion (expected {"id": …, "choices": [{"message": …}]}). Received: {"id":"x","status":"pending"}',
+			'Chat → Completion, item 0: the API answered 200 but the answer is not a chat completion (expected {"choices": [{"message": …}]}). Received: {"id":"x","status":"pending"}',
 		);
 	});
 });

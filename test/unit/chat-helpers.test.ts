@@ -1,10 +1,12 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test: runs outside n8n and reads process.memoryUsage() to check the stream reader keeps no raw text */
-import { ChatAnswerBuilder, readChatStream } from '../../nodes/Sora2/helpers/chatStream';
+import { ChatAnswerBuilder } from '../../nodes/Sora2/helpers/chatAnswerBuilder';
+import { readChatStream } from '../../nodes/Sora2/helpers/chatStream';
 import { chatChunkSchema } from '../../nodes/Sora2/helpers/chatSchemas';
 import { MAX_SSE_LINE, SseFormatError, SseParser, decodeChunk } from '../../nodes/Sora2/helpers/sse';
 import type { SseEvent } from '../../nodes/Sora2/helpers/sse';
 import { extractVideoUrls, lastProgress } from '../../nodes/Sora2/helpers/videoLinks';
-import type { Sora2Client } from '../../nodes/Sora2/transport';
+import type { ErrorContext } from '../../nodes/Sora2/transport';
+import { TEST_NODE } from '../helpers/run';
 
 /**
  * The pieces of Chat → Completion that need no server: the SSE parser (however the bytes are
@@ -136,10 +138,7 @@ describe('video links and progress', () => {
 
 describe('reading a long stream', () => {
 	/** What readChatStream needs of a client when nothing goes wrong. */
-	const client = {
-		unexpected: (_site: unknown, what: string) => new Error(what),
-		streamFailed: (_site: unknown, what: string) => new Error(what),
-	} as unknown as Sora2Client;
+	const errors: ErrorContext = { node: TEST_NODE, secrets: [] };
 
 	test('30 MB of events: the memory keeps only the answer, not the raw text', async () => {
 		const padding = 'p'.repeat(1000);
@@ -151,7 +150,7 @@ describe('reading a long stream', () => {
 			yield encoder.encode('data: [DONE]\n\n');
 		}
 		const before = process.memoryUsage().heapUsed;
-		const answer = await readChatStream(client, { itemIndex: 0, operation: 'Chat → Completion' }, { body: body(), contentType: 'text/event-stream', attempts: 1 });
+		const answer = await readChatStream(errors, { itemIndex: 0, operation: 'Chat → Completion' }, { body: body(), contentType: 'text/event-stream', attempts: 1 });
 		const grown = process.memoryUsage().heapUsed - before;
 		expect(answer.choices[0].message?.content).toBe('.'.repeat(30));
 		// 30 000 events of ~1.1 KB: kept as text that would be more than 30 MB (60 MB as UTF-16).

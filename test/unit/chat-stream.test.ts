@@ -6,6 +6,7 @@ import type { ParamValue } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
 import { startMockServer } from '../mock-server/server';
 import type { MockServer, MockServerOptions } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 /**
  * Chat → Completion with Stream on, when the stream goes wrong: cut before [DONE], ended without
@@ -14,20 +15,7 @@ import type { MockServer, MockServerOptions } from '../mock-server/server';
  * "Max Concurrent Requests" until it is read to the end.
  */
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ chatChunkChars: 24 });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => {
-	mock.clearFaults();
-	mock.resetStats();
-});
+const mock = useMockServer({ chatChunkChars: 24 });
 
 const PATH = '/v1/chat/completions';
 

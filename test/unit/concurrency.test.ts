@@ -4,20 +4,10 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Sora2 } from '../../nodes/Sora2/Sora2.node';
 import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue } from '../helpers/context';
-import { startMockServer } from '../mock-server/server';
-import type { MockServer } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 const ACCEPTED = 'concurrency-test-bearer';
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ apiKey: ACCEPTED, pendingMs: 100, generationMs: 600, latencyMs: 15 });
-});
-afterAll(async () => await mock.close());
-beforeEach(() => {
-	mock.clearFaults();
-	mock.resetStats();
-});
+const mock = useMockServer({ apiKey: ACCEPTED, pendingMs: 100, generationMs: 600, latencyMs: 15 });
 
 const rows = (n: number): INodeExecutionData[] => Array.from({ length: n }, (_, row) => ({ json: { row } }));
 
@@ -69,7 +59,7 @@ describe('many items at once', () => {
 	test('a failed item under Continue On Fail sits at its own index', async () => {
 		const out = await run(rows(3), { prompt: (i: number) => (i === 1 ? 'broken [fail]' : `fine ${i}`), pollInterval: 0.05 }, { continueOnFail: true });
 		expect(out.map((item) => item.json.status ?? 'error')).toEqual(['completed', 'error', 'completed']);
-		expect(out[1].json.error).toMatch(/failed: content policy violation/);
+		expect(out[1].json.error).toMatch(/failed: content_policy: content policy violation/);
 		expect(out[1].json.taskId).toMatch(/^sora-2:task_/);
 		expect(out[1].pairedItem).toEqual({ item: 1 });
 	});

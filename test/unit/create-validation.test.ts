@@ -3,25 +3,14 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
-import { startMockServer } from '../mock-server/server';
-import type { MockServer } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 /**
  * Every field of Video → Create (and Get Task's Task ID, and the Options) is checked before any
  * request: a bad value gives a NodeOperationError that names the field and says how to fix it.
  */
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ pendingMs: 20, generationMs: 60 });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => mock.resetStats());
+const mock = useMockServer({ pendingMs: 20, generationMs: 60 });
 
 const credentials = () => ({ apiKey: 'test-key', baseUrl: mock.baseUrl });
 
@@ -39,20 +28,20 @@ const createCases: BadInput[] = [
 	{ what: 'whitespace-only prompt', params: { prompt: ' \n\t  ' }, message: 'Prompt is empty (item 0)', fix: 'Describe the video in Prompt' },
 	{
 		what: 'prompt from an expression that gave a number',
-		params: { prompt: 42 },
-		message: 'Prompt must be text, but the expression gave number (item 0)',
+		params: { prompt: () => 42 },
+		message: 'Prompt must be text, but the expression gave number 42 (item 0)',
 		fix: 'Map a text column into Prompt',
 	},
 	{
 		what: 'prompt from an expression that gave null',
-		params: { prompt: null },
+		params: { prompt: () => null },
 		message: 'Prompt must be text, but the expression gave null (item 0)',
 		fix: 'wrap the expression in String(',
 	},
 	{
 		what: 'prompt from an expression that gave an object',
-		params: { prompt: { text: 'a cat' } },
-		message: 'Prompt must be text, but the expression gave object (item 0)',
+		params: { prompt: () => ({ text: 'a cat' }) },
+		message: 'Prompt must be text, but the expression gave an object (item 0)',
 		fix: 'Map a text column into Prompt',
 	},
 	{
@@ -95,7 +84,7 @@ const createCases: BadInput[] = [
 		what: 'unknown orientation',
 		params: { orientation: 'square' },
 		message: 'Orientation "square" is not known (item 0)',
-		fix: 'Choose "portrait" or "landscape" in Orientation',
+		fix: 'Choose "landscape" or "portrait" in Orientation',
 	},
 	{
 		what: 'image that is an ftp URL',
@@ -118,13 +107,13 @@ const createCases: BadInput[] = [
 	{
 		what: 'images as an object',
 		params: { images: { url: 'https://example.com/a.png' } },
-		message: 'Image URLs: it is object; give a URL, a list of URLs, or a comma-separated text (item 0)',
+		message: 'Image URLs: it is an object; give a URL, a list of URLs, or a comma-separated text (item 0)',
 		fix: 'Give public http(s) image URLs',
 	},
 	{
 		what: 'images as an array holding a number',
 		params: { images: ['https://example.com/a.png', 7] },
-		message: 'Image URLs: entry 2 is number, not a URL (item 0)',
+		message: 'Image URLs: entry 2 is number 7, not a URL (item 0)',
 		fix: 'Give public http(s) image URLs',
 	},
 	{
@@ -223,7 +212,7 @@ describe('Video → Get Task: Task ID is checked before any request', () => {
 		{ what: 'whitespace task id', params: { taskId: '   ' }, message: 'Task ID is empty (item 0)', fix: 'Map the "taskId" field' },
 		{
 			what: 'task id from an expression that gave null',
-			params: { taskId: null },
+			params: { taskId: () => null },
 			message: 'Task ID must be text, but the expression gave null (item 0)',
 			fix: 'Map the "taskId" field',
 		},

@@ -5,8 +5,7 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { Sora2Api } from '../../credentials/Sora2Api.credentials';
 import { createParams, makeContext } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
-import { startMockServer } from '../mock-server/server';
-import type { MockServer } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 /**
  * The Sora2 API credential: how it authenticates (Bearer header), its test request
@@ -15,17 +14,7 @@ import type { MockServer } from '../mock-server/server';
 
 const KEY = 'sk-test-SECRET-1234567890';
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ apiKey: KEY, pendingMs: 20, generationMs: 60 });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => mock.resetStats());
+const mock = useMockServer({ apiKey: KEY, pendingMs: 20, generationMs: 60 });
 
 const credential = new Sora2Api();
 

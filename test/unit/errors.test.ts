@@ -1,11 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- the keys are fake ones, distinctive so a leak into an error is found */
 import { NodeApiError } from 'n8n-workflow';
 
-import { TEST_NODE, createParams, makeContext } from '../helpers/context';
+import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue } from '../helpers/context';
-import { expectNoSecret, runError, runNode, serializeError } from '../helpers/run';
-import { startMockServer } from '../mock-server/server';
-import type { MockServer } from '../mock-server/server';
+import { TEST_NODE, expectNoSecret, runError, runNode, serializeError } from '../helpers/run';
+import { useMockServer } from '../helpers/mockServer';
 
 /**
  * HTTP failures: each error carries the HTTP status and the API's own message, and never the
@@ -17,20 +16,7 @@ import type { MockServer } from '../mock-server/server';
 const KEY = 'sk-test-SECRET-1234567890';
 const WRONG_KEY = 'sk-test-WRONG-0987654321';
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ apiKey: KEY, pendingMs: 20, generationMs: 80 });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => {
-	mock.clearFaults();
-	mock.resetStats();
-});
+const mock = useMockServer({ apiKey: KEY, pendingMs: 20, generationMs: 80 });
 
 const context = (params: Record<string, ParamValue> = {}, apiKey = KEY) =>
 	makeContext({ params: createParams(params), credentials: { apiKey, baseUrl: mock.baseUrl } });

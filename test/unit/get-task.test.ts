@@ -3,8 +3,8 @@ import { NodeApiError } from 'n8n-workflow';
 import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
-import { startMockServer } from '../mock-server/server';
-import type { MockServer, MockTask } from '../mock-server/server';
+import type { MockTask } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 /**
  * Video → Get Task: one read without wait (any status is output, a failed task too), polling
@@ -16,20 +16,7 @@ import type { MockServer, MockTask } from '../mock-server/server';
 const PENDING_MS = 1000;
 const GENERATION_MS = 3000;
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ pendingMs: PENDING_MS, generationMs: GENERATION_MS });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => {
-	mock.clearFaults();
-	mock.resetStats();
-});
+const mock = useMockServer({ pendingMs: PENDING_MS, generationMs: GENERATION_MS });
 
 const credentials = () => ({ apiKey: 'test-key', baseUrl: mock.baseUrl });
 
@@ -82,7 +69,7 @@ describe('without wait: one read, the snapshot as it is', () => {
 		const task = await newTask('a storm [fail]');
 		age(task, PENDING_MS + 1);
 		const [item] = await runNode(getTask(task.id));
-		expect(item.json).toMatchObject({ taskId: task.id, status: 'failed', failureReason: 'content policy violation' });
+		expect(item.json).toMatchObject({ taskId: task.id, status: 'failed', failureReason: 'content_policy: content policy violation' });
 		expect(mock.stats().total).toBe(1);
 	});
 
@@ -120,7 +107,7 @@ describe('with wait', () => {
 		const task = await newTask('a storm [fail]');
 		age(task, PENDING_MS - 100);
 		const error = await runError(getTask(task.id, waitParams));
-		expect(error.message).toBe(`Video → Get Task, item 0: task ${task.id} failed: content policy violation`);
+		expect(error.message).toBe(`Video → Get Task, item 0: task ${task.id} failed: content_policy: content policy violation`);
 	});
 });
 

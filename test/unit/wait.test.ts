@@ -3,8 +3,8 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
-import { startMockServer, videoBytesFor } from '../mock-server/server';
-import type { MockServer } from '../mock-server/server';
+import { videoBytesFor } from '../mock-server/server';
+import { useMockServer } from '../helpers/mockServer';
 
 /** Video → Create with Wait for Completion: polling until completed or failed, Max Wait, cancel. */
 
@@ -12,17 +12,7 @@ const PENDING_MS = 40;
 const GENERATION_MS = 150;
 const VIDEO_SIZE = 4096;
 
-let mock: MockServer;
-
-beforeAll(async () => {
-	mock = await startMockServer({ pendingMs: PENDING_MS, generationMs: GENERATION_MS, videoSize: VIDEO_SIZE });
-});
-
-afterAll(async () => {
-	await mock.close();
-});
-
-beforeEach(() => mock.resetStats());
+const mock = useMockServer({ pendingMs: PENDING_MS, generationMs: GENERATION_MS, videoSize: VIDEO_SIZE });
 
 const context = (params: Record<string, ParamValue> = {}, cancelSignal?: AbortSignal) =>
 	makeContext({ params: createParams(params), credentials: { apiKey: 'test-key', baseUrl: mock.baseUrl }, cancelSignal });
@@ -63,7 +53,7 @@ test('a task that fails: error names the task id and the reason', async () => {
 	const error = await runError(context({ prompt: 'a cat [fail]' }));
 	const taskId = [...mock.tasks.values()].find((task) => task.prompt === 'a cat [fail]')?.id ?? 'unknown';
 	expect(error).toBeInstanceOf(NodeOperationError);
-	expect(error.message).toBe(`Video → Create, item 0: task ${taskId} failed: content policy violation`);
+	expect(error.message).toBe(`Video → Create, item 0: task ${taskId} failed: content_policy: content policy violation`);
 	expect(error.description).toContain('create the video again');
 	expect((error.context as { taskId?: string }).taskId).toBe(taskId);
 });
@@ -75,7 +65,7 @@ test('Max Wait exceeded: error names the task id, its last status, and suggests 
 	const taskId = [...mock.tasks.values()].find((task) => task.prompt === 'slow [stuck]')?.id ?? 'unknown';
 	expect(error).toBeInstanceOf(NodeOperationError);
 	expect(error.message).toMatch(
-		new RegExp(`^Video → Create, item 0: task ${taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was still processing, \\d+% after Max Wait \\(0\\.4 s\\)$`),
+		new RegExp(`^Video → Create, item 0: task ${taskId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was still running after Max Wait \\(0\\.4 s\\): processing, \\d+%$`),
 	);
 	expect(error.description).toContain('Video → Get Task');
 	expect(error.description).toContain(`Task ID "${taskId}"`);
@@ -124,7 +114,7 @@ test.each(['video_generating', 'upscaling_v2'])('status word "%s" while running:
 
 test('a task that only ever reports an unknown word is still running: Max Wait names the raw word', async () => {
 	const error = await runError(context({ prompt: 'a fox [status:upscaling_v2] [stuck]', maxWait: 0.3 }));
-	expect(error.message).toMatch(/was still processing \("upscaling_v2"\), \d+% after Max Wait \(0\.3 s\)$/);
+	expect(error.message).toMatch(/was still running after Max Wait \(0\.3 s\): processing, \d+%, the last answer said "upscaling_v2"$/);
 	// it was polled several times, not taken for failed or done at the first answer
 	const task = [...mock.tasks.values()].find((entry) => entry.prompt === 'a fox [status:upscaling_v2] [stuck]');
 	expect(mock.stats().requests['GET /v1/video/query']).toBeGreaterThanOrEqual(2);

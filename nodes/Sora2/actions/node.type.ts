@@ -2,10 +2,3 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 /** Every operation takes the whole batch of items at once (waiting for many videos needs that). */
 export type BatchExecute = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
-
-export interface Sora2Operations {
-	chat: 'completion';
-	video: 'create' | 'getTask';
-}
-
-export type Sora2Resource = keyof Sora2Operations;

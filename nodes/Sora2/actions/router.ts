@@ -1,9 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItem, usesErrorOutput } from '../helpers/batch';
-import { settle } from '../helpers/settle';
-import type { BatchExecute, Sora2Operations, Sora2Resource } from './node.type';
+import type { Sora2Operations, Sora2Resource } from '../helpers/labels';
+import type { BatchExecute } from './node.type';
 import * as chat from './chat';
 import * as video from './video';
 
@@ -28,12 +27,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: 'Pick an operation from the list in the node.',
 		});
 	}
-	const outcome = await settle(execute.call(this, items));
-	if (outcome.ok) return [outcome.value];
-	// Under Continue On Fail, runBatch turns each item's failure into that item's error item, so what
-	// still escapes failed before any item ran (the credential, the run-wide Options): it is every
-	// item's error, and each item gets it in its place rather than the whole run being lost.
-	if (!this.continueOnFail()) throw outcome.error;
-	const errorOutput = usesErrorOutput(this);
-	return [items.map((_, itemIndex) => errorItem(outcome.error, itemIndex, errorOutput))];
+	return [await execute.call(this, items)];
 }

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { RESOURCE_NAMES } from '../helpers/labels';
 import * as chat from './chat';
 import * as video from './video';
 
@@ -11,8 +12,8 @@ export const versionProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Chat', value: 'chat', description: 'Send messages to the Sora2 chat endpoint, which can make a video too' },
-			{ name: 'Video', value: 'video', description: 'Create a video from a prompt, or read a video task' },
+			{ name: RESOURCE_NAMES.chat, value: 'chat', description: 'Send messages to the Sora2 chat endpoint, which can make a video too' },
+			{ name: RESOURCE_NAMES.video, value: 'video', description: 'Create a video from a prompt, or read a video task' },
 		],
 		default: 'video',
 		description: 'What to work with: videos, or the chat endpoint of the Sora2 API',

@@ -1,26 +1,30 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 
+import { redactError, redactValue, settle } from '../transport';
+import { openRun } from './run';
+import type { Run } from './run';
+import { leftBehindNote } from './taskLedger';
+import { errorMessage, isNodeError, isRecord } from './values';
+
 /**
  * Runs one operation over all items of a run at once.
  *
- * 1. `prepare` reads and checks every item's parameters first, so a bad row stops the run
- *    before any request is sent (or, under "Continue On Fail", becomes that row's error item).
- * 2. `run` then starts for every prepared item concurrently: the client's limiter, not this loop,
- *    bounds the requests in flight. Output comes back in input order, each with its `pairedItem`.
- * 3. Without "Continue On Fail", the first failure calls `stopAll` (so the others stop waiting)
- *    and is thrown.
+ * 1. `openRun` reads the run-wide Options and the credential; `prepare` then reads and checks
+ *    every item's fields, so a bad row stops the run before any request is sent (or, under
+ *    "Continue On Fail", becomes that row's error item).
+ * 2. `run` starts for every prepared item concurrently: the client's gate, not this loop, bounds
+ *    the requests. Output comes back in input order, each with its `pairedItem`.
+ * 3. Without "Continue On Fail", the first failure stops the others (their waits end; creates
+ *    already sent are still read, so their tasks are known), and is thrown once every item has
+ *    settled, listing every task the run created that did not finish.
+ * Everything that leaves the node (output items, errors) has the API key removed.
  */
 export interface BatchJob<Input> {
+	/** The chat waits longer by default than the video operations. */
+	timeoutSeconds?: number;
 	prepare(itemIndex: number): Input;
-	run(input: Input, itemIndex: number): Promise<INodeExecutionData>;
-	stopAll(reason: unknown): void;
-}
-
-type Prepared<Input> = { ok: true; input: Input } | { ok: false; error: unknown };
-
-function errorMessage(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
+	run(run: Run, input: Input, itemIndex: number): Promise<INodeExecutionData>;
 }
 
 /**
@@ -30,7 +34,6 @@ function errorMessage(error: unknown): string {
  * Under "On Error: Continue (using error output)" (`errorOutput`), n8n moves an item to the error
  * output only when its json holds nothing but `error`, `message` and `details` (it then adds the
  * input item's fields to it), so there the rest goes into `details`: `{ error, details: {…} }`.
- * (An item's own `error` property would route it too, but n8n then cuts its json down to the message.)
  */
 export function errorItem(error: unknown, itemIndex: number, errorOutput = false): INodeExecutionData {
 	const details: IDataObject = {};
@@ -51,10 +54,6 @@ export function usesErrorOutput(fn: IExecuteFunctions): boolean {
 	return fn.getNode().onError === 'continueErrorOutput';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null;
-}
-
 const READ_HINT = "Check the expressions in this item's fields and the values they give.";
 const RUN_HINT = 'Run the node again; if this keeps happening, report it together with this message.';
 
@@ -63,38 +62,72 @@ const RUN_HINT = 'Run the node again; if this keeps happening, report it togethe
  * resolve, a bug) gets the item index and a hint, so the user still learns which row it was.
  */
 function asNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number, hint: string): Error {
-	if (error instanceof Error && 'node' in error) return error;
+	if (isNodeError(error)) return error;
 	const description = isRecord(error) && typeof error.description === 'string' && error.description ? error.description : hint;
 	return new NodeOperationError(fn.getNode(), `${errorMessage(error)} (item ${itemIndex})`, { itemIndex, description });
 }
 
-export async function runBatch<Input>(
-	fn: IExecuteFunctions,
-	items: INodeExecutionData[],
-	job: BatchJob<Input>,
-): Promise<INodeExecutionData[]> {
+/** The run's error, with every task it created that did not finish listed in its hint and context. */
+function withLeftBehind(error: Error, run: Run): Error {
+	const tasks = run.ledger.leftBehind();
+	if (tasks.length === 0 || !isNodeError(error)) return error;
+	const note = leftBehindNote(tasks);
+	error.description = error.description ? `${error.description} ${note}` : note;
+	error.context.taskIds = tasks.map((task) => task.taskId);
+	run.fn.logger.warn(`Sora2: ${note}`, { taskIds: tasks.map((task) => task.taskId) });
+	return error;
+}
+
+type Outcome = { ok: true; item: INodeExecutionData } | { ok: false; error: Error };
+
+async function runAll<Input>(fn: IExecuteFunctions, run: Run, items: INodeExecutionData[], job: BatchJob<Input>): Promise<INodeExecutionData[]> {
 	const continueOnFail = fn.continueOnFail();
 	const errorOutput = continueOnFail && usesErrorOutput(fn);
+	const secrets = run.client.errors.secrets;
+	const fail = (error: Error, itemIndex: number): INodeExecutionData => {
+		redactError(error, secrets);
+		return errorItem(error, itemIndex, errorOutput);
+	};
 
-	const prepared: Array<Prepared<Input>> = items.map((_, itemIndex) => {
+	const prepared = items.map((_, itemIndex) => {
 		try {
-			return { ok: true, input: job.prepare(itemIndex) };
+			return { ok: true as const, input: job.prepare(itemIndex) };
 		} catch (error) {
-			if (!continueOnFail) throw asNodeError(fn, error, itemIndex, READ_HINT);
-			return { ok: false, error: asNodeError(fn, error, itemIndex, READ_HINT) };
+			const failure = asNodeError(fn, error, itemIndex, READ_HINT);
+			if (!continueOnFail) throw redacted(failure, secrets);
+			return { ok: false as const, error: failure };
 		}
 	});
 
-	const outputs = prepared.map(async (entry, itemIndex): Promise<INodeExecutionData> => {
-		if (!entry.ok) return errorItem(entry.error, itemIndex, errorOutput);
-		try {
-			const output = await job.run(entry.input, itemIndex);
-			return { ...output, pairedItem: { item: itemIndex } };
-		} catch (error) {
-			if (continueOnFail) return errorItem(asNodeError(fn, error, itemIndex, RUN_HINT), itemIndex, errorOutput);
-			job.stopAll(error);
-			throw asNodeError(fn, error, itemIndex, RUN_HINT);
-		}
-	});
-	return await Promise.all(outputs);
+	let first: Error | undefined;
+	const outcomes = await Promise.all(
+		prepared.map(async (entry, itemIndex): Promise<Outcome> => {
+			if (!entry.ok) return { ok: false, error: entry.error };
+			const done = await settle(job.run(run, entry.input, itemIndex));
+			if (done.ok) return { ok: true, item: { ...done.value, json: redactValue(done.value.json, secrets), pairedItem: { item: itemIndex } } };
+			const error = asNodeError(fn, done.error, itemIndex, RUN_HINT);
+			if (!continueOnFail && !first) {
+				first = error;
+				run.client.stop(error);
+			}
+			return { ok: false, error };
+		}),
+	);
+	if (first) throw redacted(withLeftBehind(first, run), secrets);
+	return outcomes.map((outcome, itemIndex) => (outcome.ok ? outcome.item : fail(outcome.error, itemIndex)));
+}
+
+function redacted(error: Error, secrets: readonly string[]): Error {
+	redactError(error, secrets);
+	return error;
+}
+
+export async function runBatch<Input>(fn: IExecuteFunctions, items: INodeExecutionData[], job: BatchJob<Input>): Promise<INodeExecutionData[]> {
+	const opened = await settle(openRun(fn, job.timeoutSeconds));
+	if (opened.ok) return await runAll(fn, opened.value, items, job);
+	// Failed before any item ran (the credential, the run-wide Options): it is every item's error.
+	// Under Continue On Fail each item gets it in its place rather than the whole run being lost.
+	if (!fn.continueOnFail()) throw opened.error;
+	const errorOutput = usesErrorOutput(fn);
+	return items.map((_, itemIndex) => errorItem(opened.error, itemIndex, errorOutput));
 }

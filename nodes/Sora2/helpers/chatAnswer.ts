@@ -1,21 +1,21 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { CallSite, Sora2Client } from '../transport';
-import { chatCompletionAnswerSchema } from './schemas';
-import type { ChatCompletionAnswer } from './schemas';
+import { unexpectedAnswerError } from '../transport';
+import type { CallSite, ErrorContext } from '../transport';
+import { chatCompletionAnswerSchema } from './chatSchemas';
+import type { ChatCompletionAnswer } from './chatSchemas';
 import { extractVideoUrls, lastProgress } from './videoLinks';
 
-/** A chat answer (whole, or joined from a stream) checked, and turned into the output item. */
-
+/** A chat answer (whole, or joined from a stream), checked; throws an error quoting it when it is none. */
 export function parseChatAnswer(
-	client: Sora2Client,
+	errors: ErrorContext,
 	site: CallSite,
 	body: unknown,
 	text: string,
-	what = 'the answer is not a chat completion (expected {"id": …, "choices": [{"message": …}]})',
+	what = 'the answer is not a chat completion (expected {"choices": [{"message": …}]})',
 ): ChatCompletionAnswer {
 	const parsed = chatCompletionAnswerSchema.safeParse(body);
-	if (!parsed.success) throw client.unexpected(site, what, text);
+	if (!parsed.success) throw unexpectedAnswerError(errors, site, what, text);
 	return parsed.data;
 }
 

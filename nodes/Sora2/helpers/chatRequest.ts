@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FUNCTION_NAME, functionToolSchema } from './chatSchemas';
+import { describe, isRecord, numberOf } from './values';
 
 /**
  * Reading the fields of Chat → Completion into the documented request body, checking each the way
@@ -22,18 +23,8 @@ export interface ChatMessage extends IDataObject {
 	content: string | IDataObject[];
 }
 
-function isRecord(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isRole(value: unknown): value is ChatRole {
 	return typeof value === 'string' && (CHAT_ROLES as readonly string[]).includes(value);
-}
-
-function describe(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'a list';
-	return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 }
 
 const ROLE_FIX = 'Use one of the roles system, user or assistant.';
@@ -87,9 +78,9 @@ export function messagesFromJson(raw: unknown): Checked<ChatMessage[]> {
 		if (!isRole(role)) return bad(`${label}: the role ${JSON.stringify(role ?? null)} is not known`, ROLE_FIX);
 		if (typeof content === 'string') {
 			if (content.trim() === '') return bad(`${label} (${role}) has an empty content`, 'Give every message a non-empty "content", or leave the message out.');
-			messages.push({ ...entry, role, content });
+			messages.push({ ...(entry as IDataObject), role, content });
 		} else if (Array.isArray(content) && content.length > 0 && content.every((part) => isRecord(part) && typeof part.type === 'string')) {
-			messages.push({ ...entry, role, content: content.filter(isRecord) });
+			messages.push({ ...(entry as IDataObject), role, content: content.filter(isRecord) as IDataObject[] });
 		} else {
 			return bad(`${label} (${role}): "content" must be text (or a list of content parts), but it is ${describe(content ?? null)}`, JSON_FIX);
 		}
@@ -142,7 +133,7 @@ export function parseTools(raw: unknown): Checked<ChatTools> {
 		if (!functionToolSchema.safeParse(entry).success || !isRecord(entry)) {
 			return bad(`Tools, entry ${at + 1}, is not an OpenAI function object: ${JSON.stringify(entry)}`, TOOLS_FIX);
 		}
-		objects.push(entry);
+		objects.push(entry as IDataObject);
 	}
 	return ok(objects.length === names.length ? names.map((name) => `function:${name}`) : objects);
 }
@@ -156,9 +147,6 @@ export function toolNames(tools: ChatTools): string[] {
 		return isRecord(fn) && typeof fn.name === 'string' ? fn.name : '';
 	});
 }
-
-export const TOOL_CHOICES = ['auto', 'none', 'required', 'function'] as const;
-export type ToolChoiceMode = (typeof TOOL_CHOICES)[number];
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
 
@@ -183,10 +171,6 @@ export function toolChoiceOf(mode: unknown, functionName: unknown, tools: ChatTo
 		default:
 			return bad(`Tool Choice "${String(mode)}" is not known`, 'Choose Auto, None, Required or Function in Tool Choice.');
 	}
-}
-
-function numberOf(value: unknown): unknown {
-	return typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 }
 
 /** Temperature: a number from 0 to 2 (undefined: not set, not sent). */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * Shapes of the chat flavour of the API (`POST /chat/completions`), besides the whole answer
- * (`chatCompletionAnswerSchema` in schemas.ts). Unknown fields are kept (`passthrough`).
+ * Shapes of the chat flavour of the API (`POST /chat/completions`): the whole answer, a streamed
+ * chunk, a function tool. Unknown fields are kept (`passthrough`).
  */
 
 /** A function name as OpenAI accepts it. */
@@ -21,8 +21,6 @@ export const functionToolSchema = z
 			.passthrough(),
 	})
 	.passthrough();
-
-export type FunctionTool = z.infer<typeof functionToolSchema>;
 
 const toolCallDeltaSchema = z
 	.object({
@@ -71,3 +69,36 @@ export const chatChunkSchema = z
 	.passthrough();
 
 export type ChatChunk = z.infer<typeof chatChunkSchema>;
+
+const chatMessageSchema = z
+	.object({
+		role: z.string().optional(),
+		content: z.union([z.string(), z.null()]).optional(),
+	})
+	.passthrough();
+
+/**
+ * A whole chat completion (also the second documented create answer). Some gateways send no `id`,
+ * or an empty one: the answer counts all the same.
+ */
+export const chatCompletionAnswerSchema = z
+	.object({
+		id: z.string().nullish(),
+		object: z.string().optional(),
+		created: z.number().optional(),
+		choices: z
+			.array(
+				z
+					.object({
+						index: z.number().optional(),
+						message: chatMessageSchema.optional(),
+						finish_reason: z.union([z.string(), z.null()]).optional(),
+					})
+					.passthrough(),
+			)
+			.min(1),
+		usage: z.record(z.string(), z.unknown()).nullish(),
+	})
+	.passthrough();
+
+export type ChatCompletionAnswer = z.infer<typeof chatCompletionAnswerSchema>;

@@ -1,151 +1,23 @@
-import { failureOf } from '../transport';
-import type { ApiStream, CallSite, Sora2Client } from '../transport';
-import { apiMessageOf } from '../transport/errors';
-import { readTextBounded } from '../transport/stream';
+import { MAX_ANSWER_CHARS, apiMessageOf, failureOf, readTextBounded, settle, streamFailureError, unexpectedAnswerError } from '../transport';
+import type { ApiStream, CallSite, ErrorContext } from '../transport';
+import { ChatAnswerBuilder } from './chatAnswerBuilder';
 import { parseChatAnswer } from './chatAnswer';
 import { chatChunkSchema } from './chatSchemas';
-import type { ChatChunk, ChatDelta, ToolCallDelta } from './chatSchemas';
-import type { ChatCompletionAnswer } from './schemas';
-import { settle } from './settle';
+import type { ChatCompletionAnswer } from './chatSchemas';
 import { SseFormatError, SseParser, decodeChunk } from './sse';
 import type { SseEvent } from './sse';
+import { isNodeError, isRecord } from './values';
 import { extractVideoUrls, lastProgress } from './videoLinks';
 
 /**
  * A streamed chat answer (`stream: true`), read event by event as it arrives and joined into the
  * one answer the same request gives without streaming: same fields, same item in the output.
+ * A server that ignored `stream: true` answers one JSON document: it is read whole (bounded). The
+ * Content-Type decides only when the body agrees: a stream labelled `application/json` is a stream.
  */
-
-interface ToolCallParts {
-	id?: string;
-	type?: string;
-	name: string;
-	args: string[];
-}
-
-interface ChoiceParts {
-	role?: string;
-	/** Text fields of the deltas (content, and e.g. reasoning_content), in pieces. */
-	texts: Map<string, string[]>;
-	toolCalls: Map<number, ToolCallParts>;
-	finishReason: string | null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const byIndex = <T>(map: Map<number, T>): T[] => [...map.entries()].sort(([a], [b]) => a - b).map(([, value]) => value);
-
-/** Joins `chat.completion.chunk`s: content deltas, tool-call deltas, finish reasons, usage. */
-export class ChatAnswerBuilder {
-	private readonly top: Record<string, unknown> = {};
-
-	private readonly choices = new Map<number, ChoiceParts>();
-
-	private usage: Record<string, unknown> | undefined;
-
-	add(chunk: ChatChunk): void {
-		for (const [key, value] of Object.entries(chunk)) {
-			if (key === 'choices' || key === 'usage' || key === 'object' || value === undefined || value === null) continue;
-			if (!(key in this.top)) this.top[key] = value;
-		}
-		if (chunk.usage) this.usage = chunk.usage;
-		for (const [position, choice] of (chunk.choices ?? []).entries()) {
-			const parts = this.choice(choice.index ?? position);
-			if (choice.finish_reason) parts.finishReason = choice.finish_reason;
-			if (choice.delta) this.addDelta(parts, choice.delta);
-		}
-	}
-
-	/** The text of one field (content by default) of the first choice, as far as it arrived. */
-	text(field = 'content'): string {
-		const first = byIndex(this.choices)[0];
-		return first?.texts.get(field)?.join('') ?? '';
-	}
-
-	/** The answer in the shape of a whole (non-streamed) chat completion. */
-	result(): Record<string, unknown> {
-		const { id, created, model, ...rest } = this.top;
-		const choices = [...this.choices.entries()]
-			.sort(([a], [b]) => a - b)
-			.map(([index, parts]) => {
-				const content = parts.texts.get('content');
-				const message: Record<string, unknown> = { role: parts.role ?? 'assistant', content: content ? content.join('') : null };
-				for (const [field, pieces] of parts.texts) if (field !== 'content') message[field] = pieces.join('');
-				if (parts.toolCalls.size) {
-					message.tool_calls = byIndex(parts.toolCalls).map((call) => ({
-						id: call.id ?? '',
-						type: call.type ?? 'function',
-						function: { name: call.name, arguments: call.args.join('') },
-					}));
-				}
-				return { index, message, finish_reason: parts.finishReason };
-			});
-		const answer: Record<string, unknown> = { id, object: 'chat.completion', created, model, ...rest, choices };
-		if (this.usage) answer.usage = this.usage;
-		for (const key of Object.keys(answer)) if (answer[key] === undefined) delete answer[key];
-		return answer;
-	}
-
-	private choice(index: number): ChoiceParts {
-		let parts = this.choices.get(index);
-		if (!parts) {
-			parts = { texts: new Map(), toolCalls: new Map(), finishReason: null };
-			this.choices.set(index, parts);
-		}
-		return parts;
-	}
-
-	private addDelta(parts: ChoiceParts, delta: ChatDelta): void {
-		for (const [field, value] of Object.entries(delta)) {
-			if (field === 'role') {
-				if (typeof value === 'string' && value !== '') parts.role = value;
-			} else if (field === 'tool_calls') {
-				this.addToolCalls(parts, delta.tool_calls ?? []);
-			} else if (typeof value === 'string') {
-				const pieces = parts.texts.get(field);
-				if (pieces) pieces.push(value);
-				else parts.texts.set(field, [value]);
-			}
-		}
-	}
-
-	/** The first delta of a call names it (id, type, function name); the next ones add argument text. */
-	private addToolCalls(parts: ChoiceParts, calls: ToolCallDelta[]): void {
-		for (const [position, call] of calls.entries()) {
-			const index = call.index ?? position;
-			let tool = parts.toolCalls.get(index);
-			if (!tool) {
-				tool = { name: '', args: [] };
-				parts.toolCalls.set(index, tool);
-			}
-			if (call.id) tool.id = call.id;
-			if (call.type) tool.type = call.type;
-			if (call.function?.name) tool.name = call.function.name;
-			if (call.function?.arguments) tool.args.push(call.function.arguments);
-		}
-	}
-}
 
 const TAIL = 300;
 const HEAD = 500;
-
-/** What had arrived, for the error of a stream that broke off: counts, progress, links, the last words. */
-function received(events: number, builder: ChatAnswerBuilder, head: string): string {
-	if (events === 0) return head.trim() ? `No event had arrived; the body began with: ${JSON.stringify(head.slice(0, HEAD))}` : 'Nothing had arrived.';
-	const content = builder.text();
-	const progress = lastProgress(content);
-	const links = extractVideoUrls(content);
-	const facts = [
-		`Received ${events} event${events === 1 ? '' : 's'} with ${content.length} characters of content`,
-		progress === null ? 'no progress line' : `last progress ${progress}%`,
-		links.length ? `video link: ${links.join(' ')}` : 'no video link yet',
-	];
-	const tail = content.replace(/\s+/g, ' ').trim();
-	const shown = tail.length > TAIL ? `…${tail.slice(-TAIL)}` : tail;
-	return `${facts.join(', ')}${shown ? `; the content so far ends: "${shown}"` : ''}`;
-}
 
 const CUT_HINT =
 	'The provider or a proxy on the way ended the stream before the answer was complete. The video may still be made: look in your provider dashboard before running again. If it keeps happening, raise "Request Timeout" or turn Stream off.';
@@ -154,46 +26,65 @@ const ERROR_HINT = 'The provider failed while answering. The message above is it
 /** Why the connection ended, in words. */
 function breakReason(error: unknown): string {
 	const failure = failureOf(error);
-	switch (failure.code) {
-		case 'ETIMEDOUT':
-			return failure.message;
-		case 'ECONNRESET':
-		case 'EPIPE':
-		case 'ERR_STREAM_PREMATURE_CLOSE':
-			return 'the connection was closed';
-		default:
-			return failure.message;
-	}
+	return ['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(failure.code ?? '') ? 'the connection was closed' : failure.message;
 }
 
-function isNodeError(error: unknown): boolean {
-	return error instanceof Error && 'node' in error;
-}
-
-/** A JSON answer (the server ignored `stream: true`) is taken whole, up to this size. */
-const WHOLE_ANSWER_LIMIT = 32 * 1024 * 1024;
-
-/** Reads a streamed chat answer to its `[DONE]` and returns it as one whole answer. */
-export async function readChatStream(client: Sora2Client, site: CallSite, stream: ApiStream): Promise<ChatCompletionAnswer> {
-	if (/json/i.test(stream.contentType) && !/event-stream/i.test(stream.contentType)) {
-		const text = await readTextBounded(stream.body, WHOLE_ANSWER_LIMIT);
-		let body: unknown;
-		try {
-			body = JSON.parse(text) as unknown;
-		} catch {
-			throw client.unexpected(site, 'the body is not JSON', text);
-		}
-		return parseChatAnswer(client, site, body, text);
-	}
-
-	const builder = new ChatAnswerBuilder();
-	const parser = new SseParser();
-	const decoder = new TextDecoder();
+/** The first text of a body and the rest of it, so the start can be looked at before deciding how to read. */
+async function peek(body: AsyncIterable<unknown>, decoder: InstanceType<typeof TextDecoder>): Promise<{ head: string; rest: AsyncIterable<unknown> }> {
+	const iterator = body[Symbol.asyncIterator]();
 	let head = '';
-	let events = 0;
+	while (head.trim() === '') {
+		const next = await iterator.next();
+		if (next.done) return { head, rest: (async function* () {})() };
+		head += decodeChunk(decoder, next.value);
+	}
+	const rest = { [Symbol.asyncIterator]: () => iterator };
+	return { head, rest };
+}
+
+/** Whether a body that starts with `head` is one JSON document rather than server-sent events. */
+function isWholeJson(head: string, contentType: string): boolean {
+	const start = head.trimStart();
+	if (/^(data|event|id|retry):|^:/.test(start)) return false;
+	return /json/i.test(contentType) || start.startsWith('{');
+}
+
+class StreamReading {
+	readonly builder = new ChatAnswerBuilder();
+
+	readonly parser = new SseParser();
+
+	head = '';
+
+	events = 0;
+
+	constructor(
+		private readonly errors: ErrorContext,
+		private readonly site: CallSite,
+	) {}
+
+	/** What had arrived, for the error of a stream that broke off: counts, progress, links, the last words. */
+	received(): string {
+		if (this.events === 0) return this.head.trim() ? `No event had arrived; the body began with: ${JSON.stringify(this.head.slice(0, HEAD))}` : 'Nothing had arrived.';
+		const content = this.builder.text();
+		const progress = lastProgress(content);
+		const links = extractVideoUrls(content);
+		const facts = [
+			`Received ${this.events} event${this.events === 1 ? '' : 's'} with ${content.length} characters of content`,
+			progress === null ? 'no progress line' : `last progress ${progress}%`,
+			links.length ? `video link: ${links.join(' ')}` : 'no video link yet',
+		];
+		const tail = content.replace(/\s+/g, ' ').trim();
+		const shown = tail.length > TAIL ? `…${tail.slice(-TAIL)}` : tail;
+		return `${facts.join(', ')}${shown ? `; the content so far ends: "${shown}"` : ''}`;
+	}
+
+	failed(what: string, hint: string): Error {
+		return streamFailureError(this.errors, this.site, what, this.received(), hint);
+	}
 
 	/** Takes one event; true at `[DONE]`. */
-	const take = (event: SseEvent): boolean => {
+	take(event: SseEvent): boolean {
 		const data = event.data.trim();
 		if (data === '[DONE]') return true;
 		let parsed: unknown;
@@ -205,39 +96,64 @@ export async function readChatStream(client: Sora2Client, site: CallSite, stream
 		}
 		if (event.event === 'error' || (json && isRecord(parsed) && parsed.error !== undefined && parsed.error !== null && !('choices' in parsed))) {
 			const api = apiMessageOf(data);
-			throw client.streamFailed(site, `the API reported an error in the middle of the answer stream: ${api.message}${api.code ? ` (${api.code})` : ''}`, received(events, builder, head), ERROR_HINT);
+			throw this.failed(`the API reported an error in the middle of the answer stream: ${api.message}${api.code ? ` (${api.code})` : ''}`, ERROR_HINT);
 		}
-		if (!json) throw client.unexpected(site, `stream event ${events + 1} is not JSON`, event.data);
+		if (!json) throw unexpectedAnswerError(this.errors, this.site, `stream event ${this.events + 1} is not JSON`, event.data);
 		const chunk = chatChunkSchema.safeParse(parsed);
-		if (!chunk.success) throw client.unexpected(site, `stream event ${events + 1} is not a chat.completion.chunk`, event.data);
-		events++;
-		builder.add(chunk.data);
+		if (!chunk.success) throw unexpectedAnswerError(this.errors, this.site, `stream event ${this.events + 1} is not a chat.completion.chunk`, event.data);
+		this.events++;
+		this.builder.add(chunk.data);
 		return false;
-	};
-
-	const finish = (): ChatCompletionAnswer => {
-		const answer = builder.result();
-		return parseChatAnswer(client, site, answer, JSON.stringify(answer), 'the answer stream carried no answer (no choices) before [DONE]');
-	};
+	}
 
 	/** Reads events until [DONE] (true) or the end of the body (false). */
-	const readToDone = async (): Promise<boolean> => {
-		for await (const chunk of stream.body) {
-			const text = decodeChunk(decoder, chunk);
-			if (head.length < HEAD) head += text.slice(0, HEAD - head.length);
-			for (const event of parser.push(text)) if (take(event)) return true;
+	async readToDone(texts: AsyncIterable<string>): Promise<boolean> {
+		for await (const text of texts) {
+			if (this.head.length < HEAD) this.head += text.slice(0, HEAD - this.head.length);
+			for (const event of this.parser.push(text)) if (this.take(event)) return true;
 		}
-		for (const event of [...parser.push(decoder.decode()), ...parser.end()]) if (take(event)) return true;
+		for (const event of this.parser.end()) if (this.take(event)) return true;
 		return false;
-	};
-
-	const outcome = await settle(readToDone());
-	if (outcome.ok) {
-		if (outcome.value) return finish();
-		throw client.streamFailed(site, 'the answer stream ended without [DONE]', received(events, builder, head), CUT_HINT);
 	}
-	const error = outcome.error;
-	if (isNodeError(error)) throw error;
-	if (error instanceof SseFormatError) throw client.unexpected(site, `the answer stream is not server-sent events: ${error.message}`, head);
-	throw client.streamFailed(site, `the answer stream was cut before [DONE] (${breakReason(error)})`, received(events, builder, head), CUT_HINT);
+}
+
+async function readWholeJson(errors: ErrorContext, site: CallSite, body: AsyncIterable<unknown>): Promise<ChatCompletionAnswer> {
+	const { text, over } = await readTextBounded(body, MAX_ANSWER_CHARS);
+	if (over) throw unexpectedAnswerError(errors, site, `the body is larger than an answer can be (more than ${MAX_ANSWER_CHARS / (1024 * 1024)} MB; reading stopped there)`, text);
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text) as unknown;
+	} catch {
+		throw unexpectedAnswerError(errors, site, 'the body is not JSON', text);
+	}
+	return parseChatAnswer(errors, site, parsed, text);
+}
+
+/** The error for a stream that failed while being read: ours as they are, a break or a format fault in words. */
+function streamError(errors: ErrorContext, site: CallSite, reading: StreamReading, error: unknown): Error {
+	if (isNodeError(error)) return error;
+	if (error instanceof SseFormatError) return unexpectedAnswerError(errors, site, `the answer stream is not server-sent events: ${error.message}`, reading.head);
+	return reading.failed(`the answer stream was cut before [DONE] (${breakReason(error)})`, CUT_HINT);
+}
+
+async function readAnswer(errors: ErrorContext, site: CallSite, stream: ApiStream, reading: StreamReading): Promise<ChatCompletionAnswer> {
+	const decoder = new TextDecoder();
+	const { head, rest } = await peek(stream.body, decoder);
+	const everything = async function* () {
+		yield head;
+		for await (const chunk of rest) yield decodeChunk(decoder, chunk);
+		yield decoder.decode();
+	};
+	if (isWholeJson(head, stream.contentType)) return await readWholeJson(errors, site, everything());
+	if (!(await reading.readToDone(everything()))) throw reading.failed('the answer stream ended without [DONE]', CUT_HINT);
+	const answer = reading.builder.result();
+	return parseChatAnswer(errors, site, answer, JSON.stringify(answer), 'the answer stream carried no answer (no choices) before [DONE]');
+}
+
+/** Reads a streamed chat answer to its `[DONE]` and returns it as one whole answer. */
+export async function readChatStream(errors: ErrorContext, site: CallSite, stream: ApiStream): Promise<ChatCompletionAnswer> {
+	const reading = new StreamReading(errors, site);
+	const outcome = await settle(readAnswer(errors, site, stream, reading));
+	if (outcome.ok) return outcome.value;
+	throw streamError(errors, site, reading, outcome.error);
 }

@@ -2,13 +2,9 @@
  * Image URLs as users map them: an array (from an expression), a JSON array in a string
  * (a spreadsheet cell), or a comma/newline separated string. Empty input means no images.
  */
-export type ImagesResult = { ok: true; images: string[] } | { ok: false; problem: string };
+import { describe, isHttpUrl } from './values';
 
-function describe(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'a list';
-	return typeof value;
-}
+export type ImagesResult = { ok: true; images: string[] } | { ok: false; problem: string };
 
 function fromList(values: unknown[]): ImagesResult {
 	const images: string[] = [];
@@ -20,15 +16,6 @@ function fromList(values: unknown[]): ImagesResult {
 		images.push(url);
 	}
 	return { ok: true, images };
-}
-
-export function isHttpUrl(text: string): boolean {
-	try {
-		const url = new URL(text);
-		return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !/\s/.test(text);
-	} catch {
-		return false;
-	}
 }
 
 export function parseImages(value: unknown): ImagesResult {

@@ -1,10 +1,12 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { RETRY_PAUSES } from '../transport';
 import type { ClientSettings } from '../transport';
-import { DEFAULT_RETRY } from '../transport/retry';
+import { BINARY_PROPERTY_NAME, MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, MAX_WAIT_SECONDS, POLL_INTERVAL_SECONDS, REQUEST_TIMEOUT_SECONDS } from './defaults';
+import { numberOf } from './values';
 
-/** Reading parameters that several operations share, each checked before any request is sent. */
+/** Reading the fields several operations share, each checked before any request is sent. */
 
 export interface WaitSettings {
 	wait: boolean;
@@ -14,54 +16,64 @@ export interface WaitSettings {
 	binaryPropertyName: string;
 }
 
+/** A bad field: names the item and says how to fix it. */
 export function inputError(fn: IExecuteFunctions, itemIndex: number, message: string, fix: string): NodeOperationError {
 	return new NodeOperationError(fn.getNode(), `${message} (item ${itemIndex})`, { itemIndex, description: fix });
 }
 
 function readNumber(fn: IExecuteFunctions, name: string, label: string, itemIndex: number, fallback: number): number {
 	const value = fn.getNodeParameter(name, itemIndex, fallback) as unknown;
-	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	const number = numberOf(value);
 	if (typeof number !== 'number' || !Number.isFinite(number)) {
 		throw inputError(fn, itemIndex, `${label} must be a number, got ${JSON.stringify(value)}`, `Enter a number in "${label}".`);
 	}
 	return number;
 }
 
-export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number, waitByDefault: boolean): WaitSettings {
-	const wait = fn.getNodeParameter('waitForCompletion', itemIndex, waitByDefault) as boolean;
-	if (!wait) return { wait, pollIntervalMs: 0, maxWaitMs: 0, download: false, binaryPropertyName: 'data' };
-	const pollInterval = readNumber(fn, 'pollInterval', 'Poll Interval (Seconds)', itemIndex, 10);
+/** The Wait for Completion fields of one item (n8n fills in each operation's own default for the switch). */
+export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number): WaitSettings {
+	const wait = fn.getNodeParameter('waitForCompletion', itemIndex) as boolean;
+	if (!wait) return { wait, pollIntervalMs: 0, maxWaitMs: 0, download: false, binaryPropertyName: BINARY_PROPERTY_NAME };
+	const pollInterval = readNumber(fn, 'pollInterval', 'Poll Interval (Seconds)', itemIndex, POLL_INTERVAL_SECONDS);
 	if (pollInterval <= 0) {
-		throw inputError(fn, itemIndex, `Poll Interval must be more than 0 seconds, got ${pollInterval}`, 'Set "Poll Interval (Seconds)" to 5 or more; 10 is a good start.');
+		throw inputError(fn, itemIndex, `Poll Interval must be more than 0 seconds, got ${pollInterval}`, `Set "Poll Interval (Seconds)" to 5 or more; ${POLL_INTERVAL_SECONDS} is a good start.`);
 	}
-	const maxWait = readNumber(fn, 'maxWait', 'Max Wait (Seconds)', itemIndex, 1200);
+	const maxWait = readNumber(fn, 'maxWait', 'Max Wait (Seconds)', itemIndex, MAX_WAIT_SECONDS);
 	if (maxWait < pollInterval) {
-		throw inputError(fn, itemIndex, `Max Wait (${maxWait} s) is shorter than the Poll Interval (${pollInterval} s)`, 'Raise "Max Wait (Seconds)" (videos take minutes; 1200 is a good start) or lower "Poll Interval".');
+		throw inputError(fn, itemIndex, `Max Wait (${maxWait} s) is shorter than the Poll Interval (${pollInterval} s)`, `Raise "Max Wait (Seconds)" (videos take minutes; ${MAX_WAIT_SECONDS} is a good start) or lower "Poll Interval".`);
 	}
 	const download = fn.getNodeParameter('downloadVideo', itemIndex, false) as boolean;
-	const binaryPropertyName = download ? String(fn.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim() : 'data';
+	const binaryPropertyName = download ? String(fn.getNodeParameter('binaryPropertyName', itemIndex, BINARY_PROPERTY_NAME)).trim() : BINARY_PROPERTY_NAME;
 	if (download && binaryPropertyName === '') {
-		throw inputError(fn, itemIndex, 'Put Output File in Field is empty', 'Name the binary field for the video, for example "data".');
+		throw inputError(fn, itemIndex, 'Put Output File in Field is empty', `Name the binary field for the video, for example "${BINARY_PROPERTY_NAME}".`);
 	}
 	return { wait, pollIntervalMs: Math.round(pollInterval * 1000), maxWaitMs: Math.round(maxWait * 1000), download, binaryPropertyName };
 }
 
-/** Run-wide settings, read from the first item's Options. */
-export function readClientSettings(fn: IExecuteFunctions): ClientSettings {
-	const options = fn.getNodeParameter('options', 0, {}) as IDataObject;
-	const integer = (label: string, value: unknown, min: number, fallback: number): number => {
-		if (value === undefined || value === '') return fallback;
-		const number = typeof value === 'string' ? Number(value) : value;
-		if (typeof number !== 'number' || !Number.isInteger(number) || number < min) {
-			throw inputError(fn, 0, `${label} must be a whole number of at least ${min}, got ${JSON.stringify(value)}`, `Fix "${label}" in the node's Options.`);
-		}
-		return number;
-	};
-	const maxConcurrency = integer('Max Concurrent Requests', options.maxConcurrency, 1, 5);
-	const maxRetries = integer('Max Retries', options.maxRetries, 0, DEFAULT_RETRY.maxRetries);
-	const timeout = options.requestTimeout === undefined ? 60 : Number(options.requestTimeout);
-	if (!Number.isFinite(timeout) || timeout <= 0) {
-		throw inputError(fn, 0, `Request Timeout must be more than 0 seconds, got ${JSON.stringify(options.requestTimeout)}`, 'Fix "Request Timeout (Seconds)" in the node\'s Options; 60 is a good start.');
+/** A whole number of at least `min` from the run-wide Options; `fallback` when not set. */
+function optionInteger(fn: IExecuteFunctions, label: string, value: unknown, min: number, fallback: number): number {
+	if (value === undefined || value === '' || value === null) return fallback;
+	const number = numberOf(value);
+	if (typeof number !== 'number' || !Number.isInteger(number) || number < min) {
+		throw inputError(fn, 0, `${label} must be a whole number of at least ${min}, got ${JSON.stringify(value)}`, `Fix "${label}" in the node's Options.`);
 	}
-	return { maxConcurrency, timeoutMs: Math.round(timeout * 1000), retry: { ...DEFAULT_RETRY, maxRetries } };
+	return number;
+}
+
+/** Run-wide settings, read from the first item's Options. */
+export function readClientSettings(fn: IExecuteFunctions, timeoutSeconds: number = REQUEST_TIMEOUT_SECONDS): ClientSettings {
+	const options = fn.getNodeParameter('options', 0, {}) as IDataObject;
+	const maxConcurrency = optionInteger(fn, 'Max Concurrent Requests', options.maxConcurrency, 1, MAX_CONCURRENCY);
+	const perMinute = optionInteger(fn, 'Max Requests per Minute', options.maxRequestsPerMinute, 0, MAX_REQUESTS_PER_MINUTE);
+	const maxRetries = optionInteger(fn, 'Max Retries', options.maxRetries, 0, MAX_RETRIES);
+	const timeout = options.requestTimeout === undefined ? timeoutSeconds : numberOf(options.requestTimeout);
+	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+		throw inputError(fn, 0, `Request Timeout must be more than 0 seconds, got ${JSON.stringify(options.requestTimeout)}`, `Fix "Request Timeout (Seconds)" in the node's Options; ${timeoutSeconds} is a good start.`);
+	}
+	return {
+		maxConcurrency,
+		maxRequestsPerMinute: perMinute > 0 ? perMinute : undefined,
+		timeoutMs: Math.round(timeout * 1000),
+		retry: { ...RETRY_PAUSES, maxRetries },
+	};
 }

@@ -1,11 +1,14 @@
 /**
- * When a failed request may be sent again, and how long to wait first.
+ * What each kind of request is, when a failed one may be sent again, and how long to wait first.
  *
- * The rule that matters most: a create is retried only when the API has certainly not accepted
- * it (a 429, or a connection that was never opened). After a timeout, a reset or a 5xx the task
- * may exist already, and sending the create again could pay for the same video twice.
+ * The rule that matters most: a request that may start a paid video (a create, a chat) is retried
+ * only when the API has certainly not accepted it (a 429, or a connection that was never opened).
+ * After a timeout, a reset or a 5xx the task may exist already, and sending it again could pay for
+ * the same video twice. Reads (status checks, downloads) change nothing and are retried freely.
  */
-export type RetryMode = 'idempotent' | 'create';
+
+/** What a request does; decides its retry rule, its place in the gate's queue and its hints. */
+export type RequestKind = 'create' | 'chat' | 'taskRead' | 'download';
 
 export interface RetrySettings {
 	/** Retries after the first attempt (0 = never retry). */
@@ -18,17 +21,25 @@ export interface RetrySettings {
 	maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetrySettings = {
-	maxRetries: 3,
+/** The pauses between retries (the number of retries is the user's "Max Retries"). */
+export const RETRY_PAUSES: Omit<RetrySettings, 'maxRetries'> = {
 	baseDelayMs: 1000,
 	maxDelayMs: 30_000,
 	maxRetryAfterMs: 120_000,
 };
 
-const RETRIABLE_STATUS: Record<RetryMode, ReadonlySet<number>> = {
-	idempotent: new Set([429, 502, 503, 504]),
-	create: new Set([429]),
-};
+/** Whether a request of this kind may start a paid video. */
+export function mayCreate(kind: RequestKind): boolean {
+	return kind === 'create' || kind === 'chat';
+}
+
+/** The gate's order: what starts a video goes first, then what finishes one, then status reads. */
+export function priorityOf(kind: RequestKind): number {
+	if (mayCreate(kind)) return 0;
+	return kind === 'download' ? 1 : 2;
+}
+
+const RETRIABLE_READ_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** Network errors after which the request certainly never reached the server (no connection was made). */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND']);
@@ -44,8 +55,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
-export function isRetriableStatus(status: number, mode: RetryMode): boolean {
-	return RETRIABLE_STATUS[mode].has(status);
+export function isRetriableStatus(status: number, kind: RequestKind): boolean {
+	return mayCreate(kind) ? status === 429 : RETRIABLE_READ_STATUS.has(status);
 }
 
 /** Whether the API certainly never saw the request, so it cannot have created anything. */
@@ -54,9 +65,9 @@ export function certainlyNotSent(code: string | undefined): boolean {
 }
 
 /** A create is retried only when it certainly was not sent, and only for a fault that may pass. */
-export function isRetriableNetworkError(code: string | undefined, mode: RetryMode): boolean {
+export function isRetriableNetworkError(code: string | undefined, kind: RequestKind): boolean {
 	if (!code || !TRANSIENT_CODES.has(code)) return false;
-	return mode === 'idempotent' || certainlyNotSent(code);
+	return !mayCreate(kind) || certainlyNotSent(code);
 }
 
 /** `Retry-After` as seconds or as an HTTP date → milliseconds from `now`; undefined when absent or unreadable. */

@@ -1,40 +1,16 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { requestOptions } from '../../descriptions/waitFields';
+import { requestSettings } from '../../descriptions/requestOptions';
 import { runBatch } from '../../helpers/batch';
-import { chatItemJson, parseChatAnswer } from '../../helpers/chatAnswer';
-import {
-	maxTokensOf,
-	messagesFromJson,
-	messagesFromRows,
-	parseTools,
-	temperatureOf,
-	toolChoiceOf,
-} from '../../helpers/chatRequest';
-import type { ChatMessage, ChatTools, Checked, ToolChoice } from '../../helpers/chatRequest';
-import { readChatStream } from '../../helpers/chatStream';
-import { inputError, readClientSettings } from '../../helpers/params';
-import { createSora2Client } from '../../transport';
-import type { ApiCall, CallSite, ClientSettings } from '../../transport';
+import { completeChat } from '../../helpers/chatCompletion';
+import { readCompletionInput } from '../../helpers/chatInput';
+import { CHAT_REQUEST_TIMEOUT_SECONDS, TOOLS, TOOL_CHOICE_FUNCTION } from '../../helpers/defaults';
 
-/** A non-streamed chat answer comes only when the video is done (minutes): the chat's own default. */
-const CHAT_DEFAULT_TIMEOUT_SECONDS = 300;
-
-function isProperty(option: NonNullable<INodeProperties['options']>[number]): option is INodeProperties {
-	return 'type' in option && 'default' in option;
-}
-
-/** The run-wide request options (shared with the video operations), timeout worded for the chat. */
-const requestSettings: INodeProperties[] = (requestOptions.options ?? []).filter(isProperty).map((option) =>
-	option.name === 'requestTimeout'
-		? {
-				...option,
-				default: CHAT_DEFAULT_TIMEOUT_SECONDS,
-				description:
-					'How long to wait for the answer. Without Stream: for the whole answer, which comes only when the video is done. With Stream: for each next piece of it.',
-			}
-		: option,
+/** The run-wide request settings, with the chat's longer timeout: a non-streamed answer comes only when the video is done. */
+const chatRequestSettings = requestSettings(
+	CHAT_REQUEST_TIMEOUT_SECONDS,
+	'How long to wait for the answer. Without Stream: for the whole answer, which comes only when the video is done. With Stream: for each next piece of it.',
 );
 
 const chatOptions: INodeProperties[] = [
@@ -145,7 +121,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Tools',
 		name: 'tools',
 		type: 'string',
-		default: 'function:generate_animate',
+		default: TOOLS,
 		placeholder: 'e.g. function:generate_animate',
 		description:
 			'The tools the model may call: function:NAME entries separated by commas or new lines (the documented form), or a JSON array of OpenAI function objects. Leave empty to send no tools.',
@@ -167,7 +143,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Function Name',
 		name: 'toolChoiceFunction',
 		type: 'string',
-		default: 'generate_animate',
+		default: TOOL_CHOICE_FUNCTION,
 		required: true,
 		placeholder: 'e.g. generate_animate',
 		description: 'The function the model must call; it must be one of the Tools',
@@ -180,86 +156,16 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		description: 'More chat settings, and the request settings of this run (read from the first item)',
-		options: [...chatOptions, ...requestSettings].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		options: [...chatOptions, ...chatRequestSettings].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['chat'], operation: ['completion'] } }, properties);
 
-/** The documented body of `POST /chat/completions`. */
-export interface ChatBody extends IDataObject {
-	model: string;
-	messages: ChatMessage[];
-	tools?: ChatTools;
-	tool_choice?: ToolChoice;
-	stream: boolean;
-	max_tokens?: number;
-	temperature?: number;
-}
-
-interface CompletionInput {
-	body: ChatBody;
-	simplify: boolean;
-}
-
-/** Reads one item's fields and checks them the way the API would, before anything is sent. */
-export function readCompletionInput(fn: IExecuteFunctions, itemIndex: number): CompletionInput {
-	const checked = <T>(result: Checked<T>): T => {
-		if (!result.ok) throw inputError(fn, itemIndex, result.problem, result.fix);
-		return result.value;
-	};
-
-	const rawModel = fn.getNodeParameter('chatModel', itemIndex, 'sora-2') as unknown;
-	const model = typeof rawModel === 'string' ? rawModel.trim() : '';
-	if (model === '') throw inputError(fn, itemIndex, 'Model is empty', 'Enter sora-2 in Model (or the model name your proxy offers).');
-
-	const specify = fn.getNodeParameter('specifyMessages', itemIndex, 'fields') as unknown;
-	const messages = checked(
-		specify === 'json'
-			? messagesFromJson(fn.getNodeParameter('messagesJson', itemIndex, '') as unknown)
-			: messagesFromRows(fn.getNodeParameter('messages', itemIndex, {}) as unknown),
-	);
-
-	const tools = checked(parseTools(fn.getNodeParameter('tools', itemIndex, '') as unknown));
-	const mode = fn.getNodeParameter('toolChoice', itemIndex, 'auto') as unknown;
-	const functionName = mode === 'function' ? (fn.getNodeParameter('toolChoiceFunction', itemIndex, '') as unknown) : undefined;
-	const toolChoice = checked(toolChoiceOf(mode, functionName, tools));
-
-	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const temperature = checked(temperatureOf(options.temperature));
-	const maxTokens = checked(maxTokensOf(options.maxTokens));
-
-	const body: ChatBody = { model, messages, stream: options.stream === true };
-	if (tools.length) body.tools = tools;
-	if (toolChoice !== undefined) body.tool_choice = toolChoice;
-	if (maxTokens !== undefined) body.max_tokens = maxTokens;
-	if (temperature !== undefined) body.temperature = temperature;
-	return { body, simplify: options.simplify === true };
-}
-
-/** The run-wide settings; the chat waits longer by default (see CHAT_DEFAULT_TIMEOUT_SECONDS). */
-function chatClientSettings(fn: IExecuteFunctions): ClientSettings {
-	const settings = readClientSettings(fn);
-	const options = fn.getNodeParameter('options', 0, {}) as IDataObject;
-	if (options.requestTimeout === undefined) settings.timeoutMs = CHAT_DEFAULT_TIMEOUT_SECONDS * 1000;
-	return settings;
-}
-
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const client = await createSora2Client(this, chatClientSettings(this));
 	return await runBatch(this, items, {
+		timeoutSeconds: CHAT_REQUEST_TIMEOUT_SECONDS,
 		prepare: (itemIndex) => readCompletionInput(this, itemIndex),
-		run: async ({ body, simplify }, itemIndex) => {
-			const site: CallSite = { itemIndex, operation: 'Chat → Completion' };
-			// A chat may start a video: it is retried only when the API certainly did not take it.
-			const call: ApiCall = { method: 'POST', path: '/chat/completions', body, mode: 'create', site };
-			if (body.stream) {
-				const answer = await client.stream(call, async (stream) => await readChatStream(client, site, stream));
-				return { json: chatItemJson(answer, simplify) };
-			}
-			const whole = await client.call(call);
-			return { json: chatItemJson(parseChatAnswer(client, site, whole.body, whole.text), simplify) };
-		},
-		stopAll: (reason) => client.stop(reason),
+		run: async (run, input, itemIndex) => await completeChat(run, input, itemIndex),
 	});
 }

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { OPERATION_NAMES } from '../../helpers/labels';
 import * as completion from './completion.operation';
 
 export { completion };
@@ -13,7 +14,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['chat'] } },
 		options: [
 			{
-				name: 'Completion',
+				name: OPERATION_NAMES.chat.completion,
 				value: 'completion',
 				action: 'Chat completion',
 				description: 'Send messages to the chat model and get its answer (video links and progress included), streamed or whole',

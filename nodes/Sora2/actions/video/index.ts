@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { OPERATION_NAMES } from '../../helpers/labels';
 import * as create from './create.operation';
 import * as getTask from './getTask.operation';
 
@@ -14,13 +15,13 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['video'] } },
 		options: [
 			{
-				name: 'Create',
+				name: OPERATION_NAMES.video.create,
 				value: 'create',
 				action: 'Create a video',
 				description: 'Start generating a video from a prompt (and optional images), and by default wait until it is ready',
 			},
 			{
-				name: 'Get Task',
+				name: OPERATION_NAMES.video.getTask,
 				value: 'getTask',
 				action: 'Get a video task',
 				description: 'Read the status of a video task by its ID, optionally waiting until it is ready',

@@ -1,17 +1,25 @@
-import type { StopScope } from '../helpers/stopScope';
+import type { StopScope } from './stopScope';
 
 /**
- * Reading a response body that arrives over time (a server-sent event stream). The chunks are
- * handed on as they come, never collected here; the body is destroyed (and the connection closed)
- * as soon as the run stops, or when nothing arrived for `idleMs`.
+ * Response bodies. Every answer is received as a stream and read here: bounded (an answer larger
+ * than it can be is refused while it arrives, not after), guarded (ends at once when the run stops,
+ * and after a silence of Request Timeout), and always disposed of, so no connection is left open.
  */
 
 export function isAsyncIterable(body: unknown): body is AsyncIterable<unknown> {
 	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
+/** A body that is already whole (a Buffer or text from an in-process answer) as one chunk. */
+export function chunksOf(body: unknown): AsyncIterable<unknown> {
+	if (isAsyncIterable(body)) return body;
+	return (async function* () {
+		if (body !== undefined && body !== null && body !== '') yield body;
+	})();
+}
+
 /** Destroys a Node stream (closing its connection); anything else is left alone. */
-export function destroyBody(body: unknown, error?: Error): void {
+export function disposeBody(body: unknown, error?: Error): void {
 	if (typeof body === 'object' && body !== null && 'destroy' in body && typeof body.destroy === 'function') {
 		body.destroy(error);
 	}
@@ -23,7 +31,8 @@ async function pause(ms: number): Promise<void> {
 }
 
 export interface GuardOptions {
-	scope: StopScope;
+	/** Ends the body when it stops; none for an answer that must be read to its end (a create's). */
+	scope?: StopScope;
 	/** Longest silence allowed between two chunks (and before the first). */
 	idleMs: number;
 	/** The error to throw when the run stops while the body is being read. */
@@ -47,9 +56,9 @@ export async function* guardedChunks(body: AsyncIterable<unknown>, options: Guar
 	const fail = (error: Error) => {
 		if (failure) return;
 		failure = error;
-		destroyBody(body, error);
+		disposeBody(body, error);
 	};
-	const unregister = options.scope.onStop(() => fail(options.stopped()));
+	const unregister = options.scope?.onStop(() => fail(options.stopped())) ?? (() => undefined);
 
 	// One watchdog per body, waking a few times per idle period: no timer per chunk.
 	const period = Math.max(20, Math.min(1000, Math.floor(options.idleMs / 4)));
@@ -61,7 +70,7 @@ export async function* guardedChunks(body: AsyncIterable<unknown>, options: Guar
 	})();
 
 	try {
-		if (options.scope.stopped) throw options.stopped();
+		if (options.scope?.stopped) throw options.stopped();
 		for await (const chunk of body) {
 			if (failure) break;
 			lastChunkAt = Date.now();
@@ -75,18 +84,24 @@ export async function* guardedChunks(body: AsyncIterable<unknown>, options: Guar
 	} finally {
 		finished = true;
 		unregister();
-		destroyBody(body);
+		disposeBody(body);
 	}
 	if (failure) throw failure;
 }
 
-/** Reads at most `limit` characters of a body as text (an error page), then closes it. */
-export async function readTextBounded(chunks: AsyncIterable<unknown>, limit: number): Promise<string> {
+/** Text read from a body: `over` when it held more than the limit (the rest was not read). */
+export interface BoundedText {
+	text: string;
+	over: boolean;
+}
+
+/** Reads at most `limit` characters of a body as text, then stops reading (and closes it). */
+export async function readTextBounded(chunks: AsyncIterable<unknown>, limit: number): Promise<BoundedText> {
 	const decoder = new TextDecoder();
 	let text = '';
 	for await (const chunk of chunks) {
 		text += typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? decoder.decode(chunk, { stream: true }) : '';
-		if (text.length >= limit) return text.slice(0, limit);
+		if (text.length > limit) return { text: text.slice(0, limit), over: true };
 	}
-	return text + decoder.decode();
+	return { text: text + decoder.decode(), over: false };
 }

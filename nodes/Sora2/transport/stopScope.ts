@@ -1,5 +1,8 @@
 import { sleep } from 'n8n-workflow';
 
+/** Why a run's scope stopped: the user cancelled the execution, or an item failed without Continue On Fail. */
+export type StopCause = 'cancelled' | 'failed';
+
 /**
  * One run's "stop" switch. It trips when the user cancels the execution or when the run stops
  * early (an item failed without "Continue On Fail"). Hundreds of waits may hang on it at once,
@@ -10,11 +13,14 @@ export class StopScope {
 
 	private readonly callbacks = new Set<(reason: unknown) => void>();
 
+	private stopCause: StopCause | undefined;
+
 	constructor(cancelSignal?: AbortSignal) {
-		if (cancelSignal?.aborted) this.stop(cancelSignal.reason);
-		else cancelSignal?.addEventListener('abort', () => this.stop(cancelSignal.reason), { once: true });
+		if (cancelSignal?.aborted) this.stop(cancelSignal.reason, 'cancelled');
+		else cancelSignal?.addEventListener('abort', () => this.stop(cancelSignal.reason, 'cancelled'), { once: true });
 	}
 
+	/** Aborts when the scope stops: handed to requests so they end at once. */
 	get signal(): AbortSignal {
 		return this.controller.signal;
 	}
@@ -23,8 +29,14 @@ export class StopScope {
 		return this.controller.signal.aborted;
 	}
 
-	stop(reason?: unknown): void {
+	/** Why the scope stopped (undefined while it runs). */
+	get cause(): StopCause | undefined {
+		return this.stopCause;
+	}
+
+	stop(reason?: unknown, cause: StopCause = 'failed'): void {
 		if (this.stopped) return;
+		this.stopCause = cause;
 		this.controller.abort(reason ?? new Error('stopped'));
 		const callbacks = [...this.callbacks];
 		this.callbacks.clear();

@@ -1,0 +1,55 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, REQUEST_TIMEOUT_SECONDS } from '../helpers/defaults';
+
+/** The run-wide request settings (read from the first item), shared by every operation. */
+export function requestSettings(timeoutSeconds: number, timeoutDescription: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Max Concurrent Requests',
+			name: 'maxConcurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: MAX_CONCURRENCY,
+			description:
+				'The most requests this node has open at once, across all items (creates, status checks, downloads). Lower it if the API answers 429.',
+		},
+		{
+			displayName: 'Max Requests per Minute',
+			name: 'maxRequestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: MAX_REQUESTS_PER_MINUTE,
+			description:
+				"The most requests this node starts in any minute, across all items and kinds (0 = no limit). Set it to your plan's RPM. When it is the limit, creates go first and status checks are shared fairly between tasks.",
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: MAX_RETRIES,
+			description:
+				'How often a rate-limited (429) or briefly failing (500/502/503/504) status check or download is tried again, with growing pauses. A create is retried only when the API certainly did not take it, so no video is paid for twice.',
+		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'requestTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: timeoutSeconds,
+			description: timeoutDescription,
+		},
+	];
+}
+
+/** The Options collection of the video operations. */
+export const videoRequestOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	description: 'Request settings of this run (read from the first item)',
+	options: requestSettings(REQUEST_TIMEOUT_SECONDS, 'How long one request may take before it counts as failed'),
+};

@@ -1,0 +1,47 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { CallSite } from '../transport';
+import type { WaitSettings } from './params';
+import type { Run } from './run';
+import type { TaskSnapshot } from './task';
+import { assertUsable } from './taskErrors';
+import { fetchAgainNote, taskSite } from './taskNotes';
+
+/** What it took to get an item's result: shown in the output as `attempts`. */
+export interface Attempts {
+	/** HTTP attempts for the create (1 unless a 429 or a refused connection was retried). */
+	create: number;
+	/** Status reads made. */
+	polls: number;
+	/** HTTP attempts for those reads (more than `polls` when some were retried). */
+	pollAttempts: number;
+}
+
+/** The output item: the API's own fields, then the node's normalized ones. */
+export function videoJson(snapshot: TaskSnapshot, attempts: Attempts): IDataObject {
+	const json: IDataObject = { ...snapshot.raw, taskId: snapshot.taskId, status: snapshot.status, rawStatus: snapshot.rawStatus ?? null };
+	if (snapshot.progress !== undefined) json.progress = snapshot.progress;
+	if (snapshot.videoUrl) json.videoUrl = snapshot.videoUrl;
+	if (snapshot.thumbnailUrl) json.thumbnailUrl = snapshot.thumbnailUrl;
+	if (snapshot.failureReason) json.failureReason = snapshot.failureReason;
+	json.attempts = { ...attempts };
+	return json;
+}
+
+export function videoFileName(taskId: string): string {
+	return `${taskId.replace(/[^A-Za-z0-9._-]+/g, '_')}.mp4`;
+}
+
+/** The output item of a finished task (failed or linkless: an error), with the video downloaded when asked. */
+export async function finishedItem(run: Run, snapshot: TaskSnapshot, wait: WaitSettings, site: CallSite, attempts: Attempts): Promise<INodeExecutionData> {
+	assertUsable(run.client.errors.node, site, snapshot);
+	const item: INodeExecutionData = { json: videoJson(snapshot, attempts) };
+	if (wait.download && snapshot.videoUrl) {
+		const downloadSite = taskSite(site.itemIndex, site.operation, snapshot.taskId, fetchAgainNote);
+		const binary = await run.client.download(snapshot.videoUrl, downloadSite, async (body) =>
+			await run.fn.helpers.prepareBinaryData(body, videoFileName(snapshot.taskId), 'video/mp4'),
+		);
+		item.binary = { [wait.binaryPropertyName]: binary };
+	}
+	return item;
+}

@@ -1,0 +1,80 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { disposeBody, guardedChunks, readTextBounded } from './body';
+import type { GuardOptions } from './body';
+import { refusalOf } from './errorBody';
+import { cancelledError, unexpectedAnswerError } from './errors';
+import type { CallSite } from './errors';
+import { exchange, withDeadline } from './exchange';
+import type { Channel, Opened } from './exchange';
+import { retrying } from './retrying';
+import type { Attempt } from './retrying';
+import type { RequestKind } from './retry';
+
+export interface ApiCall {
+	method: 'GET' | 'POST';
+	/** Path below the Base URL, starting with "/" (e.g. "/video/create"). */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	kind: RequestKind;
+	site: CallSite;
+}
+
+export interface ApiAnswer {
+	/** The parsed JSON body of a 200 answer. */
+	body: unknown;
+	/** The raw text, to quote when the body has an unexpected shape. */
+	text: string;
+	attempts: number;
+}
+
+/**
+ * The largest 200 answer accepted (characters). A task or chat answer is a few kilobytes; megabytes
+ * mean the Base URL points at something else, and would end up in every output item (and n8n's database).
+ */
+export const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
+
+/** How much of an answer that is not a success is read (the rest is dropped). */
+export const ERROR_BODY_LIMIT = 64 * 1024;
+
+function tooLarge(): string {
+	return `the body is larger than an API answer can be (more than ${MAX_ANSWER_CHARS / (1024 * 1024)} MB; reading stopped there)`;
+}
+
+/** How a body is guarded while read: a create's answer is read to its end even when the run stops. */
+export function guardFor(channel: Channel, kind: RequestKind, site: CallSite): GuardOptions {
+	const scope = kind === 'create' ? undefined : channel.scope;
+	return { scope, idleMs: channel.settings.timeoutMs, stopped: () => cancelledError(channel.errors, site, channel.scope.cause) };
+}
+
+type Whole = { body: unknown; text: string };
+
+/** Reads one whole answer (bounded, within what is left of Request Timeout) and judges it. */
+async function readWhole(channel: Channel, call: ApiCall, response: Opened): Promise<Attempt<Whole>> {
+	const limit = response.statusCode === 200 ? MAX_ANSWER_CHARS : ERROR_BODY_LIMIT;
+	const left = Math.max(1, channel.settings.timeoutMs - (Date.now() - response.sentAt));
+	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, call.kind, call.site)), limit);
+	const { text, over } = await withDeadline(read, left, () => disposeBody(response.rawBody));
+	if (response.statusCode !== 200) return { kind: 'status', status: response.statusCode, headers: response.headers, text };
+	const fail = (what: string): Attempt<Whole> => ({ kind: 'failed', error: unexpectedAnswerError(channel.errors, call.site, what, text) });
+	if (over) return fail(tooLarge());
+	if (!text.trim()) return fail('the body is empty');
+	let body: unknown;
+	try {
+		body = JSON.parse(text) as unknown;
+	} catch {
+		return fail('the body is not JSON');
+	}
+	const refusal = refusalOf(body);
+	if (refusal) return { kind: 'status', status: 200, headers: response.headers, text, refusal };
+	return { kind: 'ok', value: { body, text } };
+}
+
+/** A JSON request to the API, retried per its kind; the whole 200 answer, parsed. */
+export async function callApi(channel: Channel, call: ApiCall): Promise<ApiAnswer> {
+	const out = { method: call.method, url: `${channel.baseUrl}${call.path}`, accept: 'application/json', qs: call.qs, body: call.body, withKey: true };
+	const target = { kind: call.kind, site: call.site, host: new URL(channel.baseUrl).host };
+	const { value, attempts } = await retrying(channel, target, async () => await exchange(channel, call.kind, call.site, out, async (response) => await readWhole(channel, call, response)));
+	return { ...value, attempts };
+}

@@ -1,0 +1,178 @@
+import type { StopScope } from './stopScope';
+
+/**
+ * The one gate every request of a run passes (creates, status reads, downloads, chats): it bounds
+ * the requests in flight ("Max Concurrent Requests") and the pace at which they start ("Max
+ * Requests per Minute"), and decides who goes next when both are short.
+ *
+ * - Pace: starts are kept at least `60 s × 1.01 / budget` apart, so no 60-second window ever holds
+ *   more than the budget, even with a little network jitter between here and the gateway.
+ * - Order: lower `priority` first (creates before downloads before status reads: a task that
+ *   starts earlier finishes earlier); within a priority, the `key` (a task) served longest ago
+ *   first, so no task starves; then first come, first served.
+ * - A 429 (`slowDown`) pauses every start for the time the API asked (Retry-After), and lowers the
+ *   pace for the rest of the run: to 3/4 of the budget, or without one, to 3/4 of what the API let
+ *   through before it asked to wait.
+ */
+
+export interface Ticket {
+	priority: number;
+	/** Requests about the same thing (a task id) share a key; the key served longest ago goes first. */
+	key?: string;
+}
+
+export interface GateSettings {
+	maxConcurrent: number;
+	/** Starts per minute; undefined = no limit (until a 429 sets one). */
+	maxPerMinute?: number;
+}
+
+interface Waiter {
+	ticket: Ticket;
+	seq: number;
+	start: () => void;
+	fail: (reason: unknown) => void;
+}
+
+const WINDOW_MS = 60_000;
+/** Starts are spaced 1 % wider than the budget needs: room for jitter on the way. */
+const PACE_MARGIN = 1.01;
+/** How much a 429 lowers the pace. */
+const SLOWDOWN = 0.75;
+
+export function paceGapMs(perMinute: number): number {
+	return (WINDOW_MS * PACE_MARGIN) / perMinute;
+}
+
+export class RequestGate {
+	private active = 0;
+
+	private seq = 0;
+
+	private waiters: Waiter[] = [];
+
+	private readonly lastServed = new Map<string, number>();
+
+	/** Start times within the last minute (what a 429 without a budget is measured against). */
+	private recentStarts: number[] = [];
+
+	private gapMs: number;
+
+	private nextStartAt = 0;
+
+	private timerArmed = false;
+
+	constructor(
+		private readonly settings: GateSettings,
+		private readonly scope: StopScope,
+		private readonly now: () => number = Date.now,
+	) {
+		if (!Number.isInteger(settings.maxConcurrent) || settings.maxConcurrent < 1) {
+			throw new RangeError(`maxConcurrent must be a positive integer, got ${settings.maxConcurrent}`);
+		}
+		this.gapMs = settings.maxPerMinute ? paceGapMs(settings.maxPerMinute) : 0;
+		scope.onStop((reason) => {
+			const waiting = this.waiters;
+			this.waiters = [];
+			for (const waiter of waiting) waiter.fail(reason);
+		});
+	}
+
+	/** The pace now allowed, in starts per minute (undefined: none set, and no 429 seen). */
+	get perMinute(): number | undefined {
+		return this.gapMs ? (WINDOW_MS * PACE_MARGIN) / this.gapMs : undefined;
+	}
+
+	get inFlight(): number {
+		return this.active;
+	}
+
+	/** Runs `task` once the gate admits it; its slot is held until `task` settles. */
+	async run<T>(ticket: Ticket, task: () => Promise<T>): Promise<T> {
+		await this.admit(ticket);
+		try {
+			return await task();
+		} finally {
+			this.active--;
+			this.pump();
+		}
+	}
+
+	/**
+	 * After a 429. With a budget: 3/4 of the pace from now on. Without one, when the API said how
+	 * long to wait (Retry-After): a pace of 3/4 of what it let through, i.e. the requests of the last
+	 * minute spread over the time they took plus the wait. Every start waits out `retryAfterMs`.
+	 */
+	slowDown(retryAfterMs?: number): void {
+		const now = this.now();
+		if (retryAfterMs !== undefined) this.nextStartAt = Math.max(this.nextStartAt, now + retryAfterMs);
+		if (this.gapMs) {
+			this.gapMs /= SLOWDOWN;
+			return;
+		}
+		if (!retryAfterMs) return;
+		this.prune(now);
+		const span = Math.max(1000, now - (this.recentStarts[0] ?? now)) + retryAfterMs;
+		this.gapMs = paceGapMs(Math.max(1, ((this.recentStarts.length * WINDOW_MS) / span) * SLOWDOWN));
+	}
+
+	private async admit(ticket: Ticket): Promise<void> {
+		this.scope.signal.throwIfAborted();
+		await new Promise<void>((start, fail) => {
+			this.waiters.push({ ticket, seq: this.seq++, start, fail });
+			this.pump();
+		});
+	}
+
+	private pump(): void {
+		while (this.active < this.settings.maxConcurrent && this.waiters.length > 0) {
+			const now = this.now();
+			if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt - now);
+			const waiter = this.takeNext();
+			this.active++;
+			this.noteStart(waiter.ticket, now);
+			waiter.start();
+		}
+	}
+
+	private takeNext(): Waiter {
+		let best = 0;
+		for (let at = 1; at < this.waiters.length; at++) if (this.before(this.waiters[at], this.waiters[best])) best = at;
+		const [waiter] = this.waiters.splice(best, 1);
+		return waiter;
+	}
+
+	private before(a: Waiter, b: Waiter): boolean {
+		if (a.ticket.priority !== b.ticket.priority) return a.ticket.priority < b.ticket.priority;
+		const servedA = a.ticket.key === undefined ? -Infinity : (this.lastServed.get(a.ticket.key) ?? -Infinity);
+		const servedB = b.ticket.key === undefined ? -Infinity : (this.lastServed.get(b.ticket.key) ?? -Infinity);
+		if (servedA !== servedB) return servedA < servedB;
+		return a.seq < b.seq;
+	}
+
+	private noteStart(ticket: Ticket, now: number): void {
+		if (ticket.key !== undefined) this.lastServed.set(ticket.key, now);
+		if (this.gapMs) this.nextStartAt = Math.max(this.nextStartAt, now) + this.gapMs;
+		this.recentStarts.push(now);
+		if (this.recentStarts.length > 4096) this.prune(now);
+	}
+
+	private prune(now: number): void {
+		this.recentStarts = this.recentStarts.filter((at) => now - at < WINDOW_MS);
+	}
+
+	/** One timer at a time wakes the gate when the pace allows the next start. */
+	private wakeAt(ms: number): void {
+		if (this.timerArmed) return;
+		this.timerArmed = true;
+		this.scope.sleep(ms).then(
+			() => {
+				this.timerArmed = false;
+				this.pump();
+			},
+			() => {
+				this.timerArmed = false;
+			},
+		);
+	}
+}

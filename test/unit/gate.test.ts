@@ -1,0 +1,211 @@
+import { RequestGate, paceGapMs } from '../../nodes/Sora2/transport/gate';
+import { StopScope } from '../../nodes/Sora2/transport/stopScope';
+
+/**
+ * The gate every request of a run passes: at most N in flight, starts paced to the budget per
+ * minute, creates before downloads before reads, reads shared fairly between tasks, a 429 slows
+ * the rest of the run, and a stopped run lets nothing more start. Plus the run's stop switch.
+ */
+
+interface Deferred {
+	promise: Promise<void>;
+	resolve: () => void;
+}
+
+const deferred = (): Deferred => {
+	let resolve: () => void = () => undefined;
+	const promise = new Promise<void>((done) => {
+		resolve = done;
+	});
+	return { promise, resolve };
+};
+
+/** Lets every pending promise callback run. */
+const flush = async () => {
+	for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+
+const gateOf = (maxConcurrent: number, maxPerMinute?: number, scope = new StopScope()) => new RequestGate({ maxConcurrent, maxPerMinute }, scope);
+
+describe('concurrency', () => {
+	test('refuses a size that is not a positive integer', () => {
+		expect(() => gateOf(0)).toThrow(RangeError);
+		expect(() => gateOf(1.5)).toThrow(RangeError);
+	});
+
+	test('never more than N in flight; the rest wait', async () => {
+		const gate = gateOf(3);
+		let running = 0;
+		let peak = 0;
+		const holds = Array.from({ length: 10 }, deferred);
+		const all = holds.map(async (hold, index) =>
+			await gate.run({ priority: 0 }, async () => {
+				running++;
+				peak = Math.max(peak, running);
+				await hold.promise;
+				running--;
+				return index;
+			}),
+		);
+		await flush();
+		expect(gate.inFlight).toBe(3);
+		for (const index of [2, 0, 9, 5, 1, 3, 8, 4, 7, 6]) {
+			holds[index].resolve();
+			await flush();
+			expect(running).toBeLessThanOrEqual(3);
+		}
+		expect(await Promise.all(all)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+		expect(peak).toBe(3);
+		expect(gate.inFlight).toBe(0);
+	});
+
+	test('a task that throws frees its slot', async () => {
+		const gate = gateOf(1);
+		await expect(gate.run({ priority: 0 }, async () => await Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+		await expect(gate.run({ priority: 0 }, async () => await Promise.resolve('next'))).resolves.toBe('next');
+	});
+});
+
+describe('order', () => {
+	/** Starts one blocker, queues the tickets behind it, releases it, and returns the order they ran in. */
+	async function orderOf(tickets: Array<{ priority: number; key?: string; name: string }>, served: string[] = []): Promise<string[]> {
+		let clock = 0;
+		const gate = new RequestGate({ maxConcurrent: 1 }, new StopScope(), () => ++clock);
+		for (const key of served) await gate.run({ priority: 2, key }, async () => await Promise.resolve());
+		const blocker = deferred();
+		const first = gate.run({ priority: 9 }, async () => await blocker.promise);
+		const ran: string[] = [];
+		const queued = tickets.map(async (ticket) => await gate.run(ticket, async () => void ran.push(ticket.name)));
+		await flush();
+		blocker.resolve();
+		await Promise.all([first, ...queued]);
+		return ran;
+	}
+
+	test('same priority: first come, first served', async () => {
+		expect(await orderOf([{ priority: 2, name: 'a' }, { priority: 2, name: 'b' }, { priority: 2, name: 'c' }])).toEqual(['a', 'b', 'c']);
+	});
+
+	test('creates go before downloads, downloads before status reads, whatever the arrival order', async () => {
+		const order = await orderOf([
+			{ priority: 2, name: 'read-1' },
+			{ priority: 1, name: 'download' },
+			{ priority: 2, name: 'read-2' },
+			{ priority: 0, name: 'create-1' },
+			{ priority: 0, name: 'create-2' },
+		]);
+		expect(order).toEqual(['create-1', 'create-2', 'download', 'read-1', 'read-2']);
+	});
+
+	test('status reads: the task served longest ago goes first (no task starves)', async () => {
+		// task-a was read recently, task-b earlier, task-c never
+		const order = await orderOf(
+			[
+				{ priority: 2, key: 'task-a', name: 'a' },
+				{ priority: 2, key: 'task-b', name: 'b' },
+				{ priority: 2, key: 'task-c', name: 'c' },
+			],
+			['task-b', 'task-a'],
+		);
+		expect(order).toEqual(['c', 'b', 'a']);
+	});
+});
+
+describe('pace (Max Requests per Minute)', () => {
+	test('starts are at least 60 s × 1.01 / budget apart', async () => {
+		const perMinute = 3000; // 20.2 ms apart
+		const gate = gateOf(10, perMinute);
+		const starts: number[] = [];
+		await Promise.all(Array.from({ length: 8 }, async () => await gate.run({ priority: 0 }, async () => void starts.push(Date.now()))));
+		const gaps = starts.slice(1).map((at, i) => at - starts[i]);
+		for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(Math.floor(paceGapMs(perMinute)) - 1);
+		expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(7 * paceGapMs(perMinute) - 5);
+	});
+
+	test('no pace without a budget', async () => {
+		const gate = gateOf(10);
+		const started = Date.now();
+		await Promise.all(Array.from({ length: 20 }, async () => await gate.run({ priority: 0 }, async () => await Promise.resolve())));
+		expect(Date.now() - started).toBeLessThan(50);
+		expect(gate.perMinute).toBeUndefined();
+	});
+
+	test('a 429 pauses every start for the time asked, and lowers the pace for the rest of the run', async () => {
+		const gate = gateOf(10, 6000);
+		expect(gate.perMinute).toBeCloseTo(6000);
+		gate.slowDown(80);
+		expect(gate.perMinute).toBeCloseTo(4500);
+		const asked = Date.now();
+		await gate.run({ priority: 0 }, async () => await Promise.resolve());
+		expect(Date.now() - asked).toBeGreaterThanOrEqual(75);
+	});
+
+	test('a 429 with Retry-After and no budget sets one: 3/4 of what the API let through before it asked to wait', async () => {
+		const gate = gateOf(10);
+		await Promise.all(Array.from({ length: 40 }, async () => await gate.run({ priority: 0 }, async () => await Promise.resolve())));
+		gate.slowDown(3000);
+		// 40 requests within (at least) 1 s, plus the 3 s wait: 600 a minute; 3/4 of that
+		expect(gate.perMinute).toBeCloseTo(450, 0);
+	});
+
+	test('a 429 without Retry-After and no budget leaves the pace alone (the retry backs off by itself)', () => {
+		const gate = gateOf(10);
+		gate.slowDown();
+		gate.slowDown(0);
+		expect(gate.perMinute).toBeUndefined();
+	});
+});
+
+describe('stopping', () => {
+	test('queued requests leave at once and never run; the running one finishes; nothing new starts', async () => {
+		const scope = new StopScope();
+		const gate = gateOf(1, undefined, scope);
+		const hold = deferred();
+		const ran: string[] = [];
+		const first = gate.run({ priority: 0 }, async () => {
+			ran.push('first');
+			await hold.promise;
+			return 'first done';
+		});
+		const second = gate.run({ priority: 0 }, async () => void ran.push('second'));
+		second.catch(() => undefined);
+		await flush();
+		const reason = new Error('execution cancelled');
+		scope.stop(reason, 'cancelled');
+		await expect(second).rejects.toBe(reason);
+		hold.resolve();
+		await expect(first).resolves.toBe('first done');
+		expect(ran).toEqual(['first']);
+		await expect(gate.run({ priority: 0 }, async () => await Promise.resolve('late'))).rejects.toBe(reason);
+		expect(scope.cause).toBe('cancelled');
+	});
+
+	test('a cancel signal that is already aborted stops the scope at once', async () => {
+		const controller = new AbortController();
+		controller.abort(new Error('cancelled before start'));
+		const scope = new StopScope(controller.signal);
+		expect(scope.stopped).toBe(true);
+		expect(scope.cause).toBe('cancelled');
+		await expect(scope.sleep(10_000)).rejects.toThrow('cancelled before start');
+	});
+
+	test('a sleep on the scope ends as soon as the execution is cancelled', async () => {
+		jest.useFakeTimers();
+		try {
+			const controller = new AbortController();
+			const scope = new StopScope(controller.signal);
+			const sleeping = scope.sleep(60_000);
+			controller.abort(new Error('cancelled'));
+			await expect(sleeping).rejects.toThrow('cancelled');
+		} finally {
+			jest.clearAllTimers();
+			jest.useRealTimers();
+		}
+	});
+
+	test('a stop for a failed item says so', () => {
+		const scope = new StopScope();
+		scope.stop(new Error('item 3 failed'));
+		expect(scope.cause).toBe('failed');
+	});
+});
