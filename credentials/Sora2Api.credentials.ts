@@ -45,13 +45,15 @@ export class Sora2Api implements ICredentialType {
 		},
 	};
 
-	// Lists the models: answers 200 only for a key the API accepts, and costs nothing.
+	// Lists the models: answers 200 only for a key the API accepts, and costs nothing. A redirect to
+	// another host is followed without the key.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/models',
 			method: 'GET',
 			headers: { Accept: 'application/json' },
+			sendCredentialsOnCrossOriginRedirect: false,
 		},
 	};
 }

@@ -5,7 +5,8 @@
 //   DELETE /__admin/faults  → {"faults": 0}
 //   GET    /__admin/stats   → mock.stats()
 //   DELETE /__admin/stats   → mock.resetStats(), then the fresh stats
-//   GET    /__admin/tasks   → {"tasks": [{id, prompt, createdAt, generationMs, queries, finalSeenAt}]}
+//   GET    /__admin/tasks   → {"tasks": [{id, prompt, createdAt, generationMs, queries, readTimes, finalSeenAt}]}
+//   GET    /__admin/log     → {"log": mock.requestLog()}
 
 const { jsonReply, errorReply } = require('./replies.js');
 const { normalizeFault } = require('./faults.js');
@@ -36,11 +37,12 @@ function handleAdmin(ctx) {
     return jsonReply(200, mock.stats());
   }
   if (pathname === '/__admin/tasks' && method === 'GET') {
-    const list = [...mock.tasks.values()].map(({ id, prompt, createdAt, generationMs, queries, finalSeenAt }) => ({
-      id, prompt, createdAt, generationMs, queries: queries || 0, finalSeenAt,
+    const list = [...mock.tasks.values()].map(({ id, prompt, createdAt, generationMs, queries, readTimes, finalSeenAt }) => ({
+      id, prompt, createdAt, generationMs, queries: queries || 0, readTimes: readTimes || [], finalSeenAt,
     }));
     return jsonReply(200, { tasks: list });
   }
+  if (pathname === '/__admin/log' && method === 'GET') return jsonReply(200, { log: mock.requestLog() });
   return errorReply(404, `Unknown admin route: ${method} ${pathname}`, 'not_found');
 }
 

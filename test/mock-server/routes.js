@@ -6,6 +6,7 @@ const { jsonReply, errorReply } = require('./replies.js');
 const tasks = require('./tasks.js');
 const { handleChat } = require('./chat.js');
 const { handleLlmChat, listLlmModels } = require('./llm.js');
+const { render, scriptedRead } = require('./scripted.js');
 
 const MODEL_LIST = { object: 'list', data: tasks.MODELS.map((id) => ({ id, object: 'model' })) };
 
@@ -42,6 +43,7 @@ function createVideo(ctx) {
   const problem = tasks.createBodyError(parsed.value);
   if (problem) return errorReply(400, problem, 'invalid_parameter');
   const task = ctx.mock.createTask(tasks.createInput(parsed.value));
+  if (task.script && task.script.create !== undefined) return jsonReply(200, render(task.script.create, task, ctx.mock.url));
   const chatShaped = ctx.mock.options.createShape === 'chat';
   return jsonReply(200, chatShaped ? tasks.createdChatView(task) : tasks.createdView(task));
 }
@@ -49,21 +51,35 @@ function createVideo(ctx) {
 /** Counts the reads of a task and notes when a final status was first answered (benchmarks read both). */
 function noteRead(task, view) {
   task.queries = (task.queries || 0) + 1;
+  (task.readTimes || (task.readTimes = [])).push(Date.now());
   const final = ['completed', 'failed'].includes(view.status);
   if (final && task.finalSeenAt === undefined) task.finalSeenAt = Date.now();
   return view;
+}
+
+/** A read of a scripted task: its next scripted answer, or 404 on the route it is not served on. */
+function scriptedReply(ctx, task, route) {
+  const view = scriptedRead(task, route, ctx.mock.url);
+  if (view === null) return taskNotFound();
+  task.queries = (task.queries || 0) + 1;
+  (task.readTimes || (task.readTimes = [])).push(Date.now());
+  return jsonReply(200, view);
 }
 
 function queryVideo(ctx) {
   const id = ctx.query.get('id');
   if (!id) return errorReply(400, "Missing required query parameter: 'id'", 'invalid_parameter');
   const task = ctx.mock.tasks.get(id);
-  return task ? jsonReply(200, noteRead(task, tasks.queryView(task, ctx.mock.url))) : taskNotFound();
+  if (!task) return taskNotFound();
+  if (task.script) return scriptedReply(ctx, task, 'query');
+  return jsonReply(200, noteRead(task, tasks.queryView(task, ctx.mock.url)));
 }
 
 function openAiVideo(ctx, [id]) {
   const task = ctx.mock.tasks.get(id);
-  return task ? jsonReply(200, noteRead(task, tasks.openAiVideoView(task))) : taskNotFound();
+  if (!task) return taskNotFound();
+  if (task.script) return scriptedReply(ctx, task, 'openai');
+  return jsonReply(200, noteRead(task, tasks.openAiVideoView(task)));
 }
 
 function openAiVideoContent(ctx, [id]) {

@@ -661,6 +661,61 @@ check('CLI: prints {url, baseUrl}, honours flags and MOCK_SORA2_* env, exits 0 o
   assert.equal((await exitOf(bad)).code, 2);
 });
 
+// ---------- scripted tasks, request log, jitter ----------
+
+check('a scripted create answers its script, and its reads follow the script (the last repeats)', async ({ mock }) => {
+  mock.scriptNextCreate({
+    create: { code: 0, data: { task_id: '{{taskId}}' } },
+    reads: [{ state: 'waiting' }, { state: 'success', resultJson: '{"resultUrls":["{{fileUrl}}"]}' }],
+  });
+  const created = await call(mock, 'POST', '/v1/video/create', { body: VALID });
+  assert.equal(created.status, 200);
+  const id = created.json.data.task_id;
+  assert.match(id, /^sora-2:task_/);
+  const first = await call(mock, 'GET', `/v1/video/query?id=${encodeURIComponent(id)}`);
+  assert.deepEqual(first.json, { state: 'waiting' });
+  const second = await call(mock, 'GET', `/v1/video/query?id=${encodeURIComponent(id)}`);
+  assert.equal(JSON.parse(second.json.resultJson).resultUrls[0], `${mock.url}/files/${encodeURIComponent(id)}.mp4`);
+  const third = await call(mock, 'GET', `/v1/video/query?id=${encodeURIComponent(id)}`);
+  assert.equal(third.json.state, 'success');
+  assert.equal(mock.tasks.get(id).queries, 3);
+  assert.equal(mock.tasks.get(id).readTimes.length, 3);
+  const file = await call(mock, 'GET', `/files/${encodeURIComponent(id)}.mp4`);
+  assert.equal(file.status, 200);
+});
+
+check("a scripted task on the 'openai' route: 404 on /video/query, its reads on /videos/<id>", async ({ mock }) => {
+  const task = mock.addScriptedTask({ route: 'openai', taskId: 'video_abc-123', reads: [{ id: '{{taskId}}', status: 'queued' }] });
+  assert.equal(task.id, 'video_abc-123');
+  assert.equal((await call(mock, 'GET', '/v1/video/query?id=video_abc-123')).status, 404);
+  const read = await call(mock, 'GET', '/v1/videos/video_abc-123');
+  assert.deepEqual(read.json, { id: 'video_abc-123', status: 'queued' });
+});
+
+check('a script without reads is refused', async ({ mock }) => {
+  assert.throws(() => mock.scriptNextCreate({ reads: [] }), TypeError);
+  assert.throws(() => mock.addScriptedTask({ reads: [{}], route: 'elsewhere' }), TypeError);
+});
+
+check('the request log lists every request with its arrival time and the task it names', async ({ mock }) => {
+  const created = await call(mock, 'POST', '/v1/video/create', { body: VALID });
+  await call(mock, 'GET', `/v1/video/query?id=${encodeURIComponent(created.json.id)}`);
+  const log = mock.requestLog();
+  assert.deepEqual(log.map((entry) => entry.request), ['POST /v1/video/create', 'GET /v1/video/query']);
+  assert.equal(log[1].taskId, created.json.id);
+  assert.ok(log[0].at <= log[1].at && log[1].at <= Date.now());
+  mock.resetStats();
+  assert.deepEqual(mock.requestLog(), []);
+});
+
+check('generationJitterMs spreads the generation time of each task', async ({ open }) => {
+  const mock = await open({ pendingMs: 100, generationMs: 1000, generationJitterMs: 400 });
+  for (let i = 0; i < 20; i++) await call(mock, 'POST', '/v1/video/create', { body: VALID });
+  const times = [...mock.tasks.values()].map((task) => task.generationMs);
+  assert.ok(times.every((ms) => ms >= 600 && ms <= 1400), String(times));
+  assert.ok(new Set(times).size > 5, 'the times differ');
+});
+
 // ---------- runner ----------
 
 async function run() {

@@ -16,6 +16,8 @@ export interface MockServerOptions {
   pendingMs?: number;
   /** Then `processing` (progress "0%".."99%") until this long after create → `completed`. Default 300; must be >= pendingMs. */
   generationMs?: number;
+  /** Each task's generation time is spread by a random amount up to ± this (never below pendingMs). Default 0. */
+  generationJitterMs?: number;
   /** Added before every /v1 answer (counted as in flight). Default 0. */
   latencyMs?: number;
   /** Shape of the POST /v1/video/create answer. Default 'task'. */
@@ -127,6 +129,37 @@ export interface MockTask {
   readonly queries?: number;
   /** ms since the epoch when a read first answered a final status (completed or failed). */
   readonly finalSeenAt?: number;
+  /** When each read of the task arrived (ms since the epoch). */
+  readonly readTimes?: readonly number[];
+  /** Set for a scripted task: its answers come from the script, not from time. */
+  readonly script?: TaskScript;
+}
+
+/**
+ * A task whose answers a test gives (a gateway fixture). Placeholders in the answers are filled in:
+ * {{taskId}}, {{fileUrl}}, {{filePath}}, {{contentUrl}}, {{now}}, {{nowMs}}.
+ */
+export interface TaskScript {
+  /** The create answer (default: the seed's `{id, status: "pending", status_update_time}`). */
+  create?: unknown;
+  /** The n-th status read answers reads[n]; the last one repeats. */
+  reads: unknown[];
+  /** Where the reads are served: 'query' (GET /v1/video/query, default) or 'openai' (GET /v1/videos/<id>; the query route answers 404). */
+  route?: 'query' | 'openai';
+  /** The task id to give the task (default: a generated `sora-2:task_…`). */
+  taskId?: string;
+}
+
+/** One request the mock received, as logged. */
+export interface LoggedRequest {
+  /** Arrival, ms since the epoch. */
+  at: number;
+  /** "METHOD pathname", e.g. 'GET /v1/video/query'. */
+  request: string;
+  /** The task the request names, when it names one. */
+  taskId?: string;
+  /** Whether it carried an Authorization header (the key itself is never kept). */
+  withKey: boolean;
 }
 
 /** A request body the fake chat model (/llm/v1/chat/completions) received: an OpenAI chat request. */
@@ -154,6 +187,12 @@ export interface MockServer {
   clearFaults(): void;
   stats(): MockStats;
   resetStats(): void;
+  /** Every request since the last resetStats(), in arrival order (/__admin ones excepted). */
+  requestLog(): LoggedRequest[];
+  /** The next POST /v1/video/create makes a scripted task (scripts queue up, first in first out). */
+  scriptNextCreate(script: TaskScript): void;
+  /** Makes a scripted task at once, without a request (for Get Task). */
+  addScriptedTask(script: TaskScript): MockTask;
   /** Stops listening, destroys every socket (hung ones included), clears every timer. */
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ const { route, isApiPath } = require('./routes.js');
 const { handleAdmin, isAdminPath } = require('./admin.js');
 const { newTask, videoBytesFor } = require('./tasks.js');
 const { errorReply, writeReply } = require('./replies.js');
+const { checkScript } = require('./scripted.js');
 
 const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -24,6 +25,7 @@ const DEFAULTS = {
   apiKey: 'test-key',
   pendingMs: 100,
   generationMs: 300,
+  generationJitterMs: 0,
   latencyMs: 0,
   createShape: 'task',
   videoSize: 64 * 1024,
@@ -31,7 +33,7 @@ const DEFAULTS = {
   chatChunkDelayMs: 0,
   chatWriteBytes: 0,
 };
-const INTEGER_OPTIONS = ['port', 'pendingMs', 'generationMs', 'latencyMs', 'videoSize', 'chatChunkChars', 'chatChunkDelayMs', 'chatWriteBytes'];
+const INTEGER_OPTIONS = ['port', 'pendingMs', 'generationMs', 'generationJitterMs', 'latencyMs', 'videoSize', 'chatChunkChars', 'chatChunkDelayMs', 'chatWriteBytes'];
 
 /** Defaults filled in and checked; throws TypeError on an unknown or impossible option. */
 function resolveOptions(given = {}) {
@@ -131,7 +133,7 @@ async function dispatch(req, res, mock, wait) {
     return writeReply(res, handleAdmin(ctx), {}, wait);
   }
   const api = isApiPath(ctx.pathname);
-  mock.counters.count(`${ctx.method} ${ctx.pathname}`);
+  mock.counters.count(`${ctx.method} ${ctx.pathname}`, taskIdOf(ctx), Boolean(req.headers.authorization));
   if (api) res.on('close', mock.counters.enter());
   const body = await readBody(req);
   if (body === null) return writeReply(res, errorReply(413, 'Request body too large', 'body_too_large'), {}, wait);
@@ -144,10 +146,14 @@ async function dispatch(req, res, mock, wait) {
 // The task a request names: ?id=<id>, /v1/videos/<id>[/content] or /files/<id>.mp4.
 const TASK_IN_PATH = /^(?:\/v1\/videos\/([^/]+)(?:\/content)?|\/files\/([^/]+)\.mp4)$/;
 
+function taskIdOf(ctx) {
+  const inPath = TASK_IN_PATH.exec(ctx.pathname);
+  return ctx.query.get('id') || (inPath && (inPath[1] || inPath[2])) || undefined;
+}
+
 /** What a fault's `matchText` is searched in: the decoded URL, the body, and the prompt of the task the request names. */
 function matchableText(req, ctx, mock) {
-  const inPath = TASK_IN_PATH.exec(ctx.pathname);
-  const taskId = ctx.query.get('id') || (inPath && (inPath[1] || inPath[2]));
+  const taskId = taskIdOf(ctx);
   const task = taskId ? mock.tasks.get(taskId) : undefined;
   return [safeDecode(req.url), ctx.body.toString('utf8'), task ? task.prompt : ''].join('\n');
 }
@@ -179,6 +185,14 @@ async function startMockServer(given) {
   const counters = createStats();
   const tasks = new Map();
   const llmRequests = [];
+  const scripts = [];
+
+  /** This task's generation time: the option, spread by up to ± generationJitterMs (never before pending ends). */
+  const generationFor = () => {
+    const jitter = options.generationJitterMs;
+    const spread = jitter ? Math.round((Math.random() * 2 - 1) * jitter) : 0;
+    return Math.max(options.pendingMs, options.generationMs + spread);
+  };
 
   const mock = {
     options,
@@ -187,17 +201,28 @@ async function startMockServer(given) {
     faults,
     counters,
     url: '',
-    createTask(input, timing = { pendingMs: options.pendingMs, generationMs: options.generationMs, source: 'create' }) {
+    createTask(input, timing = { pendingMs: options.pendingMs, generationMs: generationFor(), source: 'create' }) {
+      const script = timing.source === 'create' ? scripts.shift() : undefined;
       const task = newTask(input, timing);
+      if (script) {
+        task.script = script;
+        if (script.taskId) task.id = script.taskId;
+      }
       tasks.set(task.id, task);
       counters.created();
       return task;
+    },
+    scriptNextCreate: (script) => void scripts.push(checkScript(script)),
+    addScriptedTask(script, input = { images: [], model: 'sora-2', orientation: 'portrait', prompt: 'scripted', size: 'small', duration: 10 }) {
+      scripts.unshift(checkScript(script));
+      return mock.createTask(input);
     },
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     faultCount: () => faults.size,
     stats: () => counters.snapshot(tasks.size),
     resetStats: () => counters.reset(),
+    requestLog: () => counters.log(),
   };
 
   const server = http.createServer((req, res) => {
@@ -223,6 +248,9 @@ async function startMockServer(given) {
     clearFaults: mock.clearFaults,
     stats: mock.stats,
     resetStats: mock.resetStats,
+    requestLog: () => counters.log(),
+    scriptNextCreate: mock.scriptNextCreate,
+    addScriptedTask: (script, input) => mock.addScriptedTask(script, input),
     /** Stops listening, destroys every socket (hung ones included) and clears every timer. */
     close() {
       if (!closing) {
@@ -242,6 +270,7 @@ const CLI_FLAGS = {
   '--key': 'apiKey',
   '--pending-ms': 'pendingMs',
   '--generation-ms': 'generationMs',
+  '--generation-jitter-ms': 'generationJitterMs',
   '--latency-ms': 'latencyMs',
   '--create-shape': 'createShape',
   '--video-size': 'videoSize',

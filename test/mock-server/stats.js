@@ -7,12 +7,18 @@ function createStats() {
   let inFlight = 0;
   let peakInFlight = 0;
   let creates = 0;
+  let log = [];
 
   return {
-    /** One request seen (every request except /__admin ones). */
-    count(key) {
+    /** One request seen (every request except /__admin ones), logged with its arrival time and the task it names. */
+    count(key, taskId, withKey) {
       requests[key] = (requests[key] || 0) + 1;
       total += 1;
+      log.push({ at: Date.now(), request: key, taskId, withKey: Boolean(withKey) });
+    },
+    /** Every request since the last reset, in arrival order: { at (ms), request ("METHOD pathname"), taskId, withKey }. */
+    log() {
+      return log.slice();
     },
     /** A /v1 request starts being handled; call the returned function once when its response is over. */
     enter() {
@@ -36,6 +42,7 @@ function createStats() {
       requests = {};
       total = 0;
       creates = 0;
+      log = [];
       peakInFlight = inFlight;
     },
   };

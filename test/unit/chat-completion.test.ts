@@ -238,3 +238,32 @@ describe('Chat → Completion: continue on fail', () => {
 function badRequestFor(what: string): IDataObject {
 	return { error: { message: `bad prompt in ${what}`, type: 'invalid_request_error', code: 'invalid_parameter' } };
 }
+
+describe('Chat → Completion: answers gateways send', () => {
+	test.each([
+		['without an id', undefined],
+		['with an empty id', ''],
+	])('an answer %s is still an answer (its video link is kept)', async (_name, id) => {
+		const body = completionBody('✅ Video ready: https://cdn.example/videos/abc.mp4');
+		if (id === undefined) delete body.id;
+		else body.id = id;
+		mock.addFault({ path: PATH, status: 200, body });
+		const json = await answer();
+		expect(json.videoUrls).toEqual(['https://cdn.example/videos/abc.mp4']);
+		expect(json.choices).toEqual(body.choices);
+	});
+
+	test('a whole answer over the size limit is refused while it is read, not after', async () => {
+		mock.addFault({ path: PATH, kind: 'huge' });
+		const error = await runError(makeContext({ params: chatParams(), credentials: credentials() }));
+		expect(error.message).toMatch(/the body is larger than an API answer can be \(more than 4 MB; reading stopped there\)\. Received: .*… \(4194304 characters\)$/);
+	});
+
+	test('a stream labelled application/json is read as the stream it is', async () => {
+		const plain = sameAnswer(await answer(streamed()));
+		mock.addFault({ path: PATH, kind: 'delay', delayMs: 0, headers: { 'Content-Type': 'application/json' } });
+		const labelled = sameAnswer(await answer(streamed()));
+		expect(labelled).toEqual(plain);
+		expect(mock.stats().requests[`POST ${PATH}`]).toBe(2);
+	});
+});

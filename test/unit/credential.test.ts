@@ -6,6 +6,7 @@ import { Sora2Api } from '../../credentials/Sora2Api.credentials';
 import { createParams, makeContext } from '../helpers/context';
 import { runError, runNode } from '../helpers/run';
 import { useMockServer } from '../helpers/mockServer';
+import { startMockServer } from '../mock-server/server';
 
 /**
  * The Sora2 API credential: how it authenticates (Bearer header), its test request
@@ -41,6 +42,7 @@ function testRequest(credentials: { apiKey: string; baseUrl: string }): IHttpReq
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		json: true,
+		sendCredentialsOnCrossOriginRedirect: request.sendCredentialsOnCrossOriginRedirect,
 	};
 }
 
@@ -82,6 +84,22 @@ describe('the credential', () => {
 		}
 		expect(mock.stats().requests['GET /v1/models']).toBe(2);
 		expect(mock.stats().creates).toBe(0);
+	});
+
+	test('a redirect to another host is followed without the key (n8n\'s own request code, the test request\'s options)', async () => {
+		const other = await startMockServer({ apiKey: null });
+		try {
+			mock.addFault({ path: '/v1/models', kind: 'redirect', status: 302, location: `${other.url}/v1/models` });
+			const { fn } = makeContext({ params: {} });
+			const response = (await fn.helpers.httpRequest(testRequest({ apiKey: KEY, baseUrl: mock.baseUrl }))) as { statusCode: number };
+			expect(response.statusCode).toBe(200);
+			expect(other.stats().requests['GET /v1/models']).toBe(1);
+			// the other host answers without a key check, but must not have been sent one
+			expect(other.requestLog().map((entry) => entry.withKey)).toEqual([false]);
+			expect(mock.requestLog().map((entry) => entry.withKey)).toEqual([true]);
+		} finally {
+			await other.close();
+		}
 	});
 
 	test('the test request fails (401) with a wrong key', async () => {

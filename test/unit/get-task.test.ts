@@ -161,3 +161,24 @@ describe('fallback to /videos/{id} when /video/query answers 404', () => {
 		expect(mock.stats().requests[`GET /v1/videos/${task.id}`]).toBeGreaterThanOrEqual(2);
 	});
 });
+
+describe('what gateways other than the mock answer', () => {
+	const read = async (answer: Record<string, unknown>) => {
+		const task = mock.addScriptedTask({ reads: [answer] });
+		const [item] = await runNode(getTask(task.id));
+		return item.json;
+	};
+
+	test('{"status":"FAILURE","fail_reason":…} is a failure with that reason', async () => {
+		expect(await read({ status: 'FAILURE', fail_reason: 'content policy: public figure' })).toMatchObject({ status: 'failed', rawStatus: 'FAILURE', failureReason: 'content policy: public figure' });
+	});
+
+	test('progress 0.42 is 42 %, and progress under detail is read', async () => {
+		expect((await read({ status: 'processing', progress: 0.42 })).progress).toBe(42);
+		expect((await read({ status: 'processing', detail: { progress: '45%' } })).progress).toBe(45);
+	});
+
+	test('a word the node has never seen that means done, with the link: completed at once', async () => {
+		expect(await read({ status: 'ready', video_url: '{{fileUrl}}' })).toMatchObject({ status: 'completed', rawStatus: 'ready' });
+	});
+});

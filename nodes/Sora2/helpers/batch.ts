@@ -35,7 +35,7 @@ export interface BatchJob<Input> {
  * output only when its json holds nothing but `error`, `message` and `details` (it then adds the
  * input item's fields to it), so there the rest goes into `details`: `{ error, details: {…} }`.
  */
-export function errorItem(error: unknown, itemIndex: number, errorOutput = false): INodeExecutionData {
+function errorItem(error: unknown, itemIndex: number, errorOutput = false): INodeExecutionData {
 	const details: IDataObject = {};
 	if (isRecord(error)) {
 		if (typeof error.description === 'string' && error.description) details.hint = error.description;
@@ -50,7 +50,7 @@ export function errorItem(error: unknown, itemIndex: number, errorOutput = false
 }
 
 /** Whether the node is set to "On Error: Continue (using error output)". */
-export function usesErrorOutput(fn: IExecuteFunctions): boolean {
+function usesErrorOutput(fn: IExecuteFunctions): boolean {
 	return fn.getNode().onError === 'continueErrorOutput';
 }
 

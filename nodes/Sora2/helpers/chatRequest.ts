@@ -14,7 +14,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string; 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const bad = <T>(problem: string, fix: string): Checked<T> => ({ ok: false, problem, fix });
 
-export const CHAT_ROLES = ['system', 'user', 'assistant'] as const;
+const CHAT_ROLES = ['system', 'user', 'assistant'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 
 export interface ChatMessage extends IDataObject {
@@ -139,7 +139,7 @@ export function parseTools(raw: unknown): Checked<ChatTools> {
 }
 
 /** The function names that the tools declare. */
-export function toolNames(tools: ChatTools): string[] {
+function toolNames(tools: ChatTools): string[] {
 	const list: Array<string | IDataObject> = tools;
 	return list.map((tool) => {
 		if (typeof tool === 'string') return tool.replace(/^function:/, '');

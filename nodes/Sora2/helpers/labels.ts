@@ -21,7 +21,7 @@ export const OPERATION_NAMES: { [R in Sora2Resource]: Record<Sora2Operations[R],
 };
 
 /** "Video → Get Task": how errors and hints name an operation. */
-export function operationLabel<R extends Sora2Resource>(resource: R, operation: Sora2Operations[R]): string {
+function operationLabel<R extends Sora2Resource>(resource: R, operation: Sora2Operations[R]): string {
 	const names: Record<Sora2Operations[R], string> = OPERATION_NAMES[resource];
 	return `${RESOURCE_NAMES[resource]} → ${names[operation]}`;
 }

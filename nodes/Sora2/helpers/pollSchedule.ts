@@ -27,7 +27,7 @@ const TOWARDS_END = 0.75;
 const AFTER_END = 0.1;
 
 /** When the task is expected to end (ms since epoch), from its last two readings with rising progress. */
-export function expectedEnd(readings: readonly Reading[]): number | undefined {
+function expectedEnd(readings: readonly Reading[]): number | undefined {
 	const moving = readings.filter((reading) => reading.progress !== undefined && reading.progress > 0 && reading.progress < 100);
 	const last = moving.at(-1);
 	if (!last || readings.at(-1) !== last) return undefined;

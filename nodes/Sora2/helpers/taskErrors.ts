@@ -12,7 +12,7 @@ function taskError(node: INode, site: CallSite, taskId: string, message: string,
 }
 
 /** "processing, 40 %, the last answer said "in_render" (a word the node does not know)". */
-export function describeState(snapshot: TaskSnapshot): string {
+function describeState(snapshot: TaskSnapshot): string {
 	const parts: string[] = [snapshot.status];
 	if (snapshot.progress !== undefined) parts.push(`${snapshot.progress}%`);
 	if (snapshot.rawStatus === undefined) parts.push('the last answer had no status word');

@@ -19,8 +19,13 @@ export interface Attempts {
 
 /** The output item: the API's own fields, then the node's normalized ones. */
 export function videoJson(snapshot: TaskSnapshot, attempts: Attempts): IDataObject {
-	const json: IDataObject = { ...snapshot.raw, taskId: snapshot.taskId, status: snapshot.status, rawStatus: snapshot.rawStatus ?? null };
-	if (snapshot.progress !== undefined) json.progress = snapshot.progress;
+	const json: IDataObject = {
+		...snapshot.raw,
+		taskId: snapshot.taskId,
+		status: snapshot.status,
+		rawStatus: snapshot.rawStatus ?? null,
+		progress: snapshot.progress ?? null,
+	};
 	if (snapshot.videoUrl) json.videoUrl = snapshot.videoUrl;
 	if (snapshot.thumbnailUrl) json.thumbnailUrl = snapshot.thumbnailUrl;
 	if (snapshot.failureReason) json.failureReason = snapshot.failureReason;
@@ -28,7 +33,7 @@ export function videoJson(snapshot: TaskSnapshot, attempts: Attempts): IDataObje
 	return json;
 }
 
-export function videoFileName(taskId: string): string {
+function videoFileName(taskId: string): string {
 	return `${taskId.replace(/[^A-Za-z0-9._-]+/g, '_')}.mp4`;
 }
 

@@ -6,7 +6,7 @@ import type { StopScope } from './stopScope';
  * and after a silence of Request Timeout), and always disposed of, so no connection is left open.
  */
 
-export function isAsyncIterable(body: unknown): body is AsyncIterable<unknown> {
+function isAsyncIterable(body: unknown): body is AsyncIterable<unknown> {
 	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
@@ -40,7 +40,7 @@ export interface GuardOptions {
 }
 
 /** The error a stream that went silent for too long ends with (`code` as a network timeout). */
-export function idleError(idleMs: number): Error {
+function idleError(idleMs: number): Error {
 	return Object.assign(new Error(`no data arrived for ${Math.round(idleMs / 100) / 10} s`), { code: 'ETIMEDOUT' });
 }
 

@@ -8,7 +8,7 @@
 /** Forms of a secret shorter than this are not removed (they would mangle ordinary words). */
 const MIN_SECRET_LENGTH = 4;
 
-export const REDACTED = '***';
+const REDACTED = '***';
 
 /** Every form in which `secret` may show up in text, longest first. */
 export function secretForms(secret: string): string[] {

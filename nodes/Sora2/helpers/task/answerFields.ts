@@ -144,8 +144,12 @@ function reasonIn(value: unknown): string | undefined {
 
 const REASON_KEYS = ['error', 'fail_reason', 'failReason', 'failure_reason', 'failureReason', 'fail_msg', 'failMsg', 'error_message', 'errorMessage', 'errorMsg', 'err_msg', 'reason'];
 
-/** Why a task failed, wherever the gateway says it; `message` / `msg` / `detail` only as a last resort. */
-export function failureReasonOf(task: Json): string | undefined {
+/**
+ * Why a task failed, from the fields that only ever hold a failure (or a FastAPI-style `detail`
+ * list of errors). `message` / `msg` are read too when the status already says failed (`loose`):
+ * elsewhere they say "ok" or "success".
+ */
+export function failureReasonOf(task: Json, loose: boolean): string | undefined {
 	for (const source of [task, task.detail]) {
 		if (!isRecord(source)) continue;
 		for (const key of REASON_KEYS) {
@@ -153,5 +157,6 @@ export function failureReasonOf(task: Json): string | undefined {
 			if (reason && !isHttpUrl(reason)) return reason;
 		}
 	}
-	return reasonIn(task.message) ?? reasonIn(task.msg) ?? reasonIn(task.detail);
+	if (Array.isArray(task.detail)) return reasonIn(task.detail);
+	return loose ? (reasonIn(task.message) ?? reasonIn(task.msg)) : undefined;
 }

@@ -41,7 +41,7 @@ function statusOf(word: string | undefined, link: string | undefined, reason: st
 		if (meaning.source !== 'known' && meaning.status !== 'failed' && link && isVideoUrl(link)) return { status: 'completed', source: meaning.source };
 		return meaning;
 	}
-	if (link) return { status: 'completed', source: 'none' };
+	if (link && isVideoUrl(link)) return { status: 'completed', source: 'none' };
 	if (reason) return { status: 'failed', source: 'none' };
 	return undefined;
 }
@@ -56,8 +56,7 @@ export function snapshotOf(taskId: string, body: unknown, baseUrl: string): Task
 	const task = unwrapTask(body);
 	const word = statusWordOf(task);
 	let link = findLink(task, baseUrl);
-	const reason = failureReasonOf(task);
-	const meaning = statusOf(word, link, word === undefined ? reason : undefined);
+	const meaning = statusOf(word, link, word === undefined ? failureReasonOf(task, false) : undefined);
 	if (!meaning) return undefined;
 	// An old gateway answers a success with the link in `fail_reason`.
 	if (meaning.status === 'completed' && !link && typeof task.fail_reason === 'string') link = findLink(task.fail_reason, baseUrl);
@@ -67,6 +66,6 @@ export function snapshotOf(taskId: string, body: unknown, baseUrl: string): Task
 	if (link && meaning.status !== 'failed') snapshot.videoUrl = link;
 	const thumbnail = thumbnailOf(task);
 	if (thumbnail) snapshot.thumbnailUrl = thumbnail;
-	if (meaning.status === 'failed') snapshot.failureReason = reason ?? word ?? 'no reason given';
+	if (meaning.status === 'failed') snapshot.failureReason = failureReasonOf(task, true) ?? word ?? 'no reason given';
 	return snapshot;
 }
