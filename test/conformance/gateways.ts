@@ -43,7 +43,10 @@ export function loadGateways(): Gateway[] {
 		.readdirSync(FIXTURES)
 		.filter((file) => file.endsWith('.json') && file !== 'create-answers.json')
 		.sort()
-		.map((file) => ({ file, route: 'query', ...(JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) as Omit<Gateway, 'file'>) }));
+		.map((file) => {
+			const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) as Omit<Gateway, 'file' | 'route'> & { route?: Gateway['route'] };
+			return { ...fixture, file, route: fixture.route ?? 'query' };
+		});
 }
 
 export function loadCreateAnswers(): CreateAnswers {
