@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test: runs outside n8n, and serves a video from a second host with node:http */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test: runs outside n8n; serves a video slowly from a second host with node:http and timers */
 import type { INodeExecutionData } from 'n8n-workflow';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
