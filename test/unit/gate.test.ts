@@ -68,7 +68,7 @@ describe('concurrency', () => {
 
 describe('order', () => {
 	/** Starts one blocker, queues the tickets behind it, releases it, and returns the order they ran in. */
-	async function orderOf(tickets: Array<{ priority: number; key?: string; name: string }>, served: string[] = []): Promise<string[]> {
+	async function orderOf(tickets: Array<{ priority: number; key?: string; dueAt?: number; name: string }>, served: string[] = []): Promise<string[]> {
 		let clock = 0;
 		const gate = new RequestGate({ maxConcurrent: 1 }, new StopScope(), () => ++clock);
 		for (const key of served) await gate.run({ priority: 2, key }, async () => await Promise.resolve());
@@ -97,13 +97,22 @@ describe('order', () => {
 		expect(order).toEqual(['create-1', 'create-2', 'download', 'read-1', 'read-2']);
 	});
 
-	test('status reads: the task served longest ago goes first (no task starves)', async () => {
+	test('status reads: the one due first goes first, whatever the arrival order', async () => {
+		const order = await orderOf([
+			{ priority: 2, key: 'task-a', dueAt: 300, name: 'a' },
+			{ priority: 2, key: 'task-b', dueAt: 100, name: 'b' },
+			{ priority: 2, key: 'task-c', dueAt: 200, name: 'c' },
+		]);
+		expect(order).toEqual(['b', 'c', 'a']);
+	});
+
+	test('status reads due at the same time: the task served longest ago goes first (no task starves)', async () => {
 		// task-a was read recently, task-b earlier, task-c never
 		const order = await orderOf(
 			[
-				{ priority: 2, key: 'task-a', name: 'a' },
-				{ priority: 2, key: 'task-b', name: 'b' },
-				{ priority: 2, key: 'task-c', name: 'c' },
+				{ priority: 2, key: 'task-a', dueAt: 0, name: 'a' },
+				{ priority: 2, key: 'task-b', dueAt: 0, name: 'b' },
+				{ priority: 2, key: 'task-c', dueAt: 0, name: 'c' },
 			],
 			['task-b', 'task-a'],
 		);
@@ -112,7 +121,7 @@ describe('order', () => {
 });
 
 describe('pace (Max Requests per Minute)', () => {
-	test('starts are at least 60 s × 1.05 / budget apart', async () => {
+	test('starts are at least 60 s × 1.02 / budget apart', async () => {
 		const perMinute = 3000; // 20.2 ms apart
 		const gate = gateOf(10, perMinute);
 		const starts: number[] = [];

@@ -10,7 +10,7 @@
  */
 
 export interface Reading {
-	/** When the read started (ms since epoch). */
+	/** When the answer came (ms since epoch): the progress it reports is the progress then. */
 	at: number;
 	progress?: number;
 }
@@ -37,11 +37,17 @@ function expectedEnd(readings: readonly Reading[]): number | undefined {
 	return last.at + (100 - (last.progress ?? 0)) / perMs;
 }
 
-export function nextReadAt(readings: readonly Reading[], settings: ScheduleSettings): number {
+/** The earliest time a task may be read again: one Poll Interval after its last read started. */
+export function earliestReadAt(lastReadStartedAt: number, settings: ScheduleSettings): number {
+	return lastReadStartedAt + settings.pollIntervalMs;
+}
+
+/** When to read next; `lastReadStartedAt` defaults to the last answer's time. */
+export function nextReadAt(readings: readonly Reading[], settings: ScheduleSettings, lastReadStartedAt?: number): number {
 	const { pollIntervalMs, maxGapMs } = settings;
 	const last = readings.at(-1);
 	if (!last) throw new RangeError('nextReadAt needs at least one reading');
-	const earliest = last.at + pollIntervalMs;
+	const earliest = earliestReadAt(lastReadStartedAt ?? last.at, settings);
 	const end = expectedEnd(readings);
 	if (end === undefined) return earliest;
 	const remaining = end - last.at;

@@ -1,7 +1,7 @@
 /**
  * Reading something again and again until it is done: the first read at `firstReadAt`, each next
- * read when `nextReadAt` says, the last one at the deadline (never a sleep after it). Sleeping goes
- * through `sleep`, which the caller makes cancellable. Nothing handed in is changed.
+ * read when `nextReadAt` says, the last one at the deadline (never a wait after it). Waiting goes
+ * through `waitUntil`, which the caller makes cancellable. Nothing handed in is changed.
  */
 export interface PollOptions<T> {
 	read: () => Promise<T>;
@@ -10,7 +10,8 @@ export interface PollOptions<T> {
 	nextReadAt: (value: T, readStartedAt: number) => number;
 	firstReadAt: number;
 	deadline: number;
-	sleep: (ms: number) => Promise<void>;
+	/** Resolves at `at` (ms since epoch), or earlier when the caller finds it may read sooner. */
+	waitUntil: (at: number) => Promise<void>;
 	/** The error for a value still not done at the deadline. */
 	timedOut: (last: T) => Error;
 }
@@ -18,7 +19,7 @@ export interface PollOptions<T> {
 export async function pollUntilDone<T>(options: PollOptions<T>): Promise<T> {
 	let readAt = options.firstReadAt;
 	for (;;) {
-		await options.sleep(Math.max(0, Math.min(readAt, options.deadline) - Date.now()));
+		await options.waitUntil(Math.min(readAt, options.deadline));
 		const startedAt = Date.now();
 		const value = await options.read();
 		if (options.isDone(value)) return value;

@@ -23,21 +23,22 @@ export class TaskReader {
 
 	constructor(private readonly client: Sora2Client) {}
 
-	async read(taskId: string, site: CallSite): Promise<TaskRead> {
-		if (this.openAiRoute) return await this.readOpenAi(taskId, site, 0);
-		const call = { method: 'GET' as const, path: '/video/query', qs: { id: taskId }, kind: 'taskRead' as const, site };
+	/** One read; `dueAt` (when the schedule wanted it) orders it among the run's other reads. */
+	async read(taskId: string, site: CallSite, dueAt?: number): Promise<TaskRead> {
+		if (this.openAiRoute) return await this.readOpenAi(taskId, site, 0, dueAt);
+		const call = { method: 'GET' as const, path: '/video/query', qs: { id: taskId }, kind: 'taskRead' as const, site, dueAt };
 		const first = await settle(this.client.call(call));
 		if (first.ok) return { snapshot: this.parse(taskId, first.value.body, first.value.text, site), attempts: first.value.attempts };
 		if (httpCodeOf(first.error) !== '404') throw first.error;
-		const fallback = await settle(this.readOpenAi(taskId, site, 1));
+		const fallback = await settle(this.readOpenAi(taskId, site, 1, dueAt));
 		if (!fallback.ok) throw first.error;
 		this.openAiRoute = true;
 		return fallback.value;
 	}
 
-	private async readOpenAi(taskId: string, site: CallSite, attemptsBefore: number): Promise<TaskRead> {
+	private async readOpenAi(taskId: string, site: CallSite, attemptsBefore: number, dueAt?: number): Promise<TaskRead> {
 		const path = `/videos/${encodeURIComponent(taskId)}`;
-		const answer = await this.client.call({ method: 'GET', path, kind: 'taskRead', site });
+		const answer = await this.client.call({ method: 'GET', path, kind: 'taskRead', site, dueAt });
 		const snapshot = this.parse(taskId, answer.body, answer.text, site);
 		// The OpenAI video object carries no link: the file is at /videos/{id}/content.
 		if (snapshot.status === 'completed' && !snapshot.videoUrl) snapshot.videoUrl = `${this.client.baseUrl}${path}/content`;

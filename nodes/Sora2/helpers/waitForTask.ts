@@ -3,7 +3,7 @@ import type { CallSite, Sora2Client } from '../transport';
 import type { WaitSettings } from './params';
 import { MAX_POLL_INTERVALS_BETWEEN_READS } from './defaults';
 import { pollUntilDone } from './polling';
-import { nextReadAt } from './pollSchedule';
+import { earliestReadAt, nextReadAt } from './pollSchedule';
 import type { Reading } from './pollSchedule';
 import { isFinal } from './task';
 import type { TaskSnapshot } from './task';
@@ -41,23 +41,28 @@ export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
 	const readings: Reading[] = [];
 	let polls = 0;
 	let pollAttempts = 0;
+	let lastStart = wait.startedAt;
+	let dueAt = wait.readFirst ? Date.now() : wait.startedAt + settings.pollIntervalMs;
 	const schedule = { pollIntervalMs: settings.pollIntervalMs, maxGapMs: settings.pollIntervalMs * MAX_POLL_INTERVALS_BETWEEN_READS };
 	const snapshot = await pollUntilDone<TaskSnapshot>({
 		read: async () => {
-			const read = await reader.read(taskId, site);
+			const read = await reader.read(taskId, site, dueAt);
 			polls++;
 			pollAttempts += read.attempts;
+			readings.push({ at: Date.now(), progress: read.snapshot.progress });
 			return read.snapshot;
 		},
 		isDone: (value) => isFinal(value.status),
-		nextReadAt: (value, at) => {
-			readings.push({ at, progress: value.progress });
-			return nextReadAt(readings, schedule);
+		nextReadAt: (_value, startedAt) => {
+			lastStart = startedAt;
+			dueAt = nextReadAt(readings, schedule, startedAt);
+			return dueAt;
 		},
-		firstReadAt: wait.readFirst ? Date.now() : wait.startedAt + settings.pollIntervalMs,
+		firstReadAt: dueAt,
 		deadline: wait.startedAt + settings.maxWaitMs,
-		sleep: async (ms) =>
-			await client.scope.sleep(ms).catch(() => {
+		// with a budget, a read may go early when the budget has a start to spare (never within one interval)
+		waitUntil: async (at) =>
+			await client.gate.restUntil(at, Math.min(at, earliestReadAt(lastStart, schedule))).catch(() => {
 				throw cancelledError(client.errors, site, client.scope.cause);
 			}),
 		timedOut: (last) => maxWaitError(client.errors.node, site, last, settings.maxWaitMs),

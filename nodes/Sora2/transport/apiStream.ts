@@ -25,7 +25,7 @@ export async function streamApi<T>(channel: Channel, call: ApiCall, consume: (an
 	const out = { method: call.method, url: `${channel.baseUrl}${call.path}`, accept: 'text/event-stream, application/json', body: call.body, withKey: true };
 	const target = { kind: call.kind, site: call.site, host: new URL(channel.baseUrl).host };
 	const attemptOnce = async (attempt: number): Promise<Attempt<T>> =>
-		await exchange(channel, call.kind, call.site, out, async (response) => {
+		await exchange(channel, { kind: call.kind, site: call.site }, out, async (response) => {
 			const body = guardedChunks(response.body, guardFor(channel, call.kind, call.site));
 			if (response.statusCode !== 200) {
 				const { text } = await readTextBounded(body, ERROR_BODY_LIMIT);

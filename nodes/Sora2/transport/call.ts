@@ -19,6 +19,8 @@ export interface ApiCall {
 	body?: IDataObject;
 	kind: RequestKind;
 	site: CallSite;
+	/** When the request was due (a status read's scheduled time), for the gate's order. */
+	dueAt?: number;
 }
 
 export interface ApiAnswer {
@@ -75,6 +77,6 @@ async function readWhole(channel: Channel, call: ApiCall, response: Opened): Pro
 export async function callApi(channel: Channel, call: ApiCall): Promise<ApiAnswer> {
 	const out = { method: call.method, url: `${channel.baseUrl}${call.path}`, accept: 'application/json', qs: call.qs, body: call.body, withKey: true };
 	const target = { kind: call.kind, site: call.site, host: new URL(channel.baseUrl).host };
-	const { value, attempts } = await retrying(channel, target, async () => await exchange(channel, call.kind, call.site, out, async (response) => await readWhole(channel, call, response)));
+	const { value, attempts } = await retrying(channel, target, async () => await exchange(channel, { kind: call.kind, site: call.site, dueAt: call.dueAt }, out, async (response) => await readWhole(channel, call, response)));
 	return { ...value, attempts };
 }

@@ -25,7 +25,7 @@ export async function downloadFile<T>(channel: Channel, url: string, site: CallS
 	const out = { method: 'GET' as const, url, accept: '*/*', withKey: origin === new URL(channel.baseUrl).origin };
 	const what = `the video download from ${host}`;
 	const attemptOnce = async (): Promise<Attempt<T>> =>
-		await exchange(channel, 'download', site, out, async (response) => {
+		await exchange(channel, { kind: 'download', site }, out, async (response) => {
 			if (response.statusCode !== 200) {
 				const { text } = await readTextBounded(guardedChunks(response.body, guardFor(channel, 'download', site)), ERROR_BODY_LIMIT);
 				return { kind: 'status', status: response.statusCode, headers: response.headers, text, what };

@@ -111,9 +111,17 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
  * `handle` while the gate slot is still held (an answer being read is a request in flight). The body
  * is disposed of afterwards, read or not.
  */
-export async function exchange<T>(channel: Channel, kind: RequestKind, site: CallSite, out: Outgoing, handle: (response: Opened) => Promise<T>): Promise<T> {
+/** What a request is, for the gate and the stop rules. */
+export interface RequestRole {
+	kind: RequestKind;
+	site: CallSite;
+	dueAt?: number;
+}
+
+export async function exchange<T>(channel: Channel, role: RequestRole, out: Outgoing, handle: (response: Opened) => Promise<T>): Promise<T> {
 	const { fn, gate, scope, settings } = channel;
-	return await gate.run({ priority: priorityOf(kind), key: site.taskId }, async () => {
+	const { kind, site } = role;
+	return await gate.run({ priority: priorityOf(kind), key: site.taskId, dueAt: role.dueAt }, async () => {
 		const sentAt = Date.now();
 		const request: Promise<unknown> = out.withKey
 			? fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, requestOptions(channel, out))

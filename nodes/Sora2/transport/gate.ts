@@ -5,11 +5,15 @@ import type { StopScope } from './stopScope';
  * the requests in flight ("Max Concurrent Requests") and the pace at which they start ("Max
  * Requests per Minute"), and decides who goes next when both are short.
  *
- * - Pace: starts are kept at least `60 s × 1.05 / budget` apart, so no 60-second window ever holds
+ * - Pace: starts are kept at least `60 s × 1.02 / budget` apart, so no 60-second window ever holds
  *   more than the budget, even with some jitter between a start here and its arrival there.
  * - Order: lower `priority` first (creates before downloads before status reads: a task that
- *   starts earlier finishes earlier); within a priority, the `key` (a task) served longest ago
- *   first, so no task starves; then first come, first served.
+ *   starts earlier finishes earlier); within a priority, the request due first (a status read is due
+ *   when its task is likely to have moved, see helpers/pollSchedule.ts; a due time only ever passes,
+ *   so no task starves); then the `key` (a task) served longest ago; then first come, first served.
+ * - With a budget, a start the budget allows is not left unused: a request resting until it is due
+ *   (`restUntil`: a status read scheduled for later) is woken early, the one due soonest first, but
+ *   never before its own earliest time (one Poll Interval after the task's last read).
  * - A 429 (`slowDown`) pauses every start for the time the API asked (Retry-After), and lowers the
  *   pace for the rest of the run: to 3/4 of the budget, or without one, to 3/4 of what the API let
  *   through before it asked to wait.
@@ -17,7 +21,9 @@ import type { StopScope } from './stopScope';
 
 export interface Ticket {
 	priority: number;
-	/** Requests about the same thing (a task id) share a key; the key served longest ago goes first. */
+	/** When the request was due (a status read's scheduled time): the one due first goes first. Default: when it asked. */
+	dueAt?: number;
+	/** Requests about the same thing (a task id) share a key; at equal due times the key served longest ago goes first. */
 	key?: string;
 }
 
@@ -27,8 +33,15 @@ export interface GateSettings {
 	maxPerMinute?: number;
 }
 
+interface Resting {
+	dueAt: number;
+	earliestAt: number;
+	wake: () => void;
+}
+
 interface Waiter {
 	ticket: Ticket;
+	dueAt: number;
 	seq: number;
 	start: () => void;
 	fail: (reason: unknown) => void;
@@ -36,10 +49,11 @@ interface Waiter {
 
 const WINDOW_MS = 60_000;
 /**
- * Starts are spaced 5 % wider than the budget needs: the gateway counts arrivals, and the time from a
- * start here to its arrival there varies (request building, the event loop, the network).
+ * Starts are spaced 2 % wider than the budget needs: the gateway counts arrivals, and the time from a
+ * start here to its arrival there varies (request building, the event loop, the network): 1.2 s of
+ * room in a minute.
  */
-const PACE_MARGIN = 1.05;
+const PACE_MARGIN = 1.02;
 /** How much a 429 lowers the pace. */
 const SLOWDOWN = 0.75;
 
@@ -64,6 +78,8 @@ export class RequestGate {
 	private nextStartAt = 0;
 
 	private timerArmed = false;
+
+	private readonly resting = new Set<Resting>();
 
 	constructor(
 		private readonly settings: GateSettings,
@@ -119,10 +135,31 @@ export class RequestGate {
 		this.gapMs = paceGapMs(Math.max(1, ((this.recentStarts.length * WINDOW_MS) / span) * SLOWDOWN));
 	}
 
+	/**
+	 * Waits until `dueAt`; with a budget, wakes earlier (not before `earliestAt`) when the budget has a
+	 * start to spare and nothing else is waiting. Rejects at once when the run stops.
+	 */
+	async restUntil(dueAt: number, earliestAt: number): Promise<void> {
+		const now = this.now();
+		if (dueAt <= now) return;
+		if (!this.gapMs) return await this.scope.sleep(dueAt - now);
+		let entry: Resting | undefined;
+		const woken = new Promise<void>((wake) => {
+			entry = { dueAt, earliestAt, wake };
+			this.resting.add(entry);
+		});
+		this.pump();
+		try {
+			await this.scope.race(Promise.race([woken, this.scope.sleep(dueAt - now)]));
+		} finally {
+			if (entry) this.resting.delete(entry);
+		}
+	}
+
 	private async admit(ticket: Ticket): Promise<void> {
 		this.scope.signal.throwIfAborted();
 		await new Promise<void>((start, fail) => {
-			this.waiters.push({ ticket, seq: this.seq++, start, fail });
+			this.waiters.push({ ticket, dueAt: ticket.dueAt ?? this.now(), seq: this.seq++, start, fail });
 			this.pump();
 		});
 	}
@@ -136,6 +173,26 @@ export class RequestGate {
 			this.noteStart(waiter.ticket, now);
 			waiter.start();
 		}
+		if (this.waiters.length === 0 && this.active < this.settings.maxConcurrent) this.wakeResting();
+	}
+
+	/** The budget has a start to spare and nobody waits: the resting request due soonest goes now. */
+	private wakeResting(): void {
+		if (!this.gapMs || this.resting.size === 0) return;
+		const now = this.now();
+		if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt - now);
+		let next: Resting | undefined;
+		let soonestEarliest = Infinity;
+		for (const entry of this.resting) {
+			if (entry.earliestAt > now) soonestEarliest = Math.min(soonestEarliest, entry.earliestAt);
+			else if (!next || entry.dueAt < next.dueAt) next = entry;
+		}
+		if (next) {
+			this.resting.delete(next);
+			next.wake();
+		} else if (soonestEarliest < Infinity) {
+			this.wakeAt(soonestEarliest - now);
+		}
 	}
 
 	private takeNext(): Waiter {
@@ -147,6 +204,7 @@ export class RequestGate {
 
 	private before(a: Waiter, b: Waiter): boolean {
 		if (a.ticket.priority !== b.ticket.priority) return a.ticket.priority < b.ticket.priority;
+		if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt;
 		const servedA = a.ticket.key === undefined ? -Infinity : (this.lastServed.get(a.ticket.key) ?? -Infinity);
 		const servedB = b.ticket.key === undefined ? -Infinity : (this.lastServed.get(b.ticket.key) ?? -Infinity);
 		if (servedA !== servedB) return servedA < servedB;
