@@ -20,6 +20,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { Sora2 } from '../nodes/Sora2/Sora2.node';
 import { createParams, makeContext } from '../test/helpers/context';
+import { peakInWindow } from '../test/helpers/requestLog';
 import type { LoggedRequest, MockStats } from '../test/mock-server/server';
 
 const KEY = 'bench-key';
@@ -93,17 +94,6 @@ async function withMock<T>(settings: MockSettings, work: (mock: RemoteMock) => P
 	} finally {
 		await mock.close();
 	}
-}
-
-/** The most requests that arrived within any window of `windowMs`. */
-function peakInWindow(log: LoggedRequest[], windowMs: number): number {
-	let peak = 0;
-	let start = 0;
-	for (let end = 0; end < log.length; end++) {
-		while (log[end].at - log[start].at >= windowMs) start++;
-		peak = Math.max(peak, end - start + 1);
-	}
-	return peak;
 }
 
 interface Measured {

@@ -413,6 +413,7 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 		await addOption.click();
 		expect(await openOptionNames()).toEqual([
 			'Max Concurrent Requests',
+			'Max Requests per Minute',
 			'Max Retries',
 			'Max Tokens',
 			'Request Timeout (Seconds)',

@@ -3,6 +3,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue } from '../helpers/context';
 import { credentialsFor, useMockServer } from '../helpers/mockServer';
+import { peakInWindow } from '../helpers/requestLog';
 import { runNode } from '../helpers/run';
 import type { LoggedRequest } from '../mock-server/server';
 
@@ -19,17 +20,6 @@ const rows = (n: number): INodeExecutionData[] => Array.from({ length: n }, (_, 
 async function runRows(n: number, name: string, params: Record<string, ParamValue>): Promise<INodeExecutionData[]> {
 	const ctx = makeContext({ items: rows(n), params: createParams({ prompt: (i: number) => `${name} ${i}`, pollInterval: 0.05, maxWait: 60, ...params }), credentials: credentialsFor(mock) });
 	return await runNode(ctx);
-}
-
-/** The most requests that arrived within any window of `windowMs`. */
-function peakInWindow(log: LoggedRequest[], windowMs: number): number {
-	let peak = 0;
-	let start = 0;
-	for (let end = 0; end < log.length; end++) {
-		while (log[end].at - log[start].at >= windowMs) start++;
-		peak = Math.max(peak, end - start + 1);
-	}
-	return peak;
 }
 
 const reads = (log: LoggedRequest[]) => log.filter((entry) => entry.request === 'GET /v1/video/query');
