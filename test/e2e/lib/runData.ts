@@ -206,6 +206,12 @@ export function outputItems(result: ExecuteResult | N8nRun, node: string, output
 	return taskData.data?.main?.[output] ?? [];
 }
 
+/** The items a node put out on `output` over all its runs (a node in a loop runs more than once). */
+export function outputItemsOfAllRuns(result: ExecuteResult | N8nRun, node: string, output = 0): N8nItem[] {
+	const runs = resultDataOf(result)?.runData[node] ?? [];
+	return runs.flatMap((_, run) => outputItems(result, node, output, run));
+}
+
 /** A short text about a run for assertion messages. */
 export function describeResult(result: ProcessResult | N8nRun): string {
 	if (!isProcessResult<ProcessResult>(result)) return JSON.stringify(result.data.resultData.error ?? result.status);
