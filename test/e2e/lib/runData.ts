@@ -11,6 +11,8 @@ export interface WorkflowNode {
 	position: [number, number];
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
+	/** Webhook, Wait, Form … nodes: the id their webhook URLs are registered under. */
+	webhookId?: string;
 	disabled?: boolean;
 	continueOnFail?: boolean;
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
