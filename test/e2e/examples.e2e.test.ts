@@ -14,6 +14,7 @@ import {
 	N8N_VERSION,
 	N8nSession,
 	describeResult,
+	isRecord,
 	outputItems,
 	outputItemsOfAllRuns,
 	postJson,
@@ -32,10 +33,6 @@ const GENERATION_MS = 2500;
 
 function expectSuccess(result: ExecuteResult): void {
 	if (!result.ok) throw new Error(`the workflow did not run cleanly\n${describeResult(result)}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 describe(`every example in n8n ${N8N_VERSION} (package installed from its npm pack tarball)`, () => {

@@ -10,7 +10,7 @@
 import type { MockServer } from '../mock-server/server';
 import { videoBytesFor } from '../mock-server/server';
 import { exampleCredential, loadExample, prepareExample } from '../e2e/examples';
-import { MOCK_API_KEY, N8N_VERSION, postJson, startMock, stopMock } from '../e2e/harness';
+import { MOCK_API_KEY, N8N_VERSION, isRecord, postJson, startMock, stopMock } from '../e2e/harness';
 import type { WebhookAnswer, Workflow } from '../e2e/harness';
 import { QueueCluster } from './lib/cluster';
 import { createdTasks, startedExecutions } from './lib/taskLog';
@@ -26,10 +26,6 @@ const VIDEO_SIZE = 100_003;
 const PATHS = { video: 'sora2-video', file: 'sora2-video-file', collect: 'sora2-collect' } as const;
 
 const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms));
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Waits until `check()` is true (polling), or throws with `what`. */
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
