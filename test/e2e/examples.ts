@@ -4,7 +4,8 @@
  * run in the real n8n: by the e2e suite (so they never rot) and by `npm run demo` (example 01).
  *
  * The only rewrites: the Sora2 node type for the 'custom' staging (`CUSTOM.sora2`), the poll
- * interval (seconds → a fraction of a second against the mock) and, when asked, the credential id.
+ * interval (seconds → a fraction of a second against the mock), when asked the time of Wait nodes
+ * (minutes → seconds) and the credential id.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,12 +21,16 @@ export const EXAMPLES = {
 	webhook: '02-webhook-video-respond.json',
 	sheetRows: '03-sheet-rows-to-videos.json',
 	chat: '04-chat-video-link.json',
+	submitNowCollectLater: '05-submit-now-collect-later.json',
+	answerNowDeliverLater: '06-webhook-answer-now-deliver-later.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;
 
 /** The Sora2 node type as users install it (what the example files say). */
 export const SORA2_TYPE = `${PACKAGE_NAME}.sora2`;
+
+const WAIT_TYPE = 'n8n-nodes-base.wait';
 
 /** The credential every example references: import one with this id and name and they run as they are. */
 export const EXAMPLE_CREDENTIAL = { id: 'sora2ApiAccount1', name: 'Sora2 API account', type: 'sora2Api' } as const;
@@ -66,6 +71,8 @@ export interface ExampleRewrite {
 	mode: StagingMode;
 	/** Poll Interval (seconds) for every Sora2 node that waits; omit to keep the file's. */
 	pollIntervalSeconds?: number;
+	/** Every Wait node waits this many seconds instead; omit to keep the file's. */
+	waitSeconds?: number;
 	/** The id of the imported Sora2 credential; omit when it was imported as EXAMPLE_CREDENTIAL. */
 	credentialId?: string;
 	/** A new workflow id (to import the same example twice). */
@@ -77,6 +84,9 @@ export function prepareExample(workflow: Workflow, rewrite: ExampleRewrite): Wor
 	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
 	if (rewrite.id) copy.id = rewrite.id;
 	for (const node of copy.nodes) {
+		if (node.type === WAIT_TYPE && rewrite.waitSeconds !== undefined) {
+			node.parameters = { ...node.parameters, amount: rewrite.waitSeconds, unit: 'seconds' };
+		}
 		if (node.type !== SORA2_TYPE) continue;
 		node.type = nodeType(rewrite.mode, 'sora2');
 		if (rewrite.pollIntervalSeconds !== undefined && 'pollInterval' in node.parameters) {

@@ -3,8 +3,9 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
 /**
- * Once per `npm run test:e2e`: installs the pinned n8n (scripts/e2e/setup-n8n.sh, a no-op when
- * cached) and builds the package (`npm run build`). E2E_SKIP_BUILD=1 skips the build.
+ * Once per `npm run test:e2e` (and test:e2e:1x, test:queue): installs the pinned n8n (a no-op when
+ * cached: scripts/e2e/setup-n8n.sh, or setup-n8n-1x.sh when N8N_E2E_VERSION is a 1.x) and builds
+ * the package (`npm run build`). E2E_SKIP_BUILD=1 skips the build.
  */
 export default function globalSetup(): void {
 	const repo = path.resolve(__dirname, '..', '..');
@@ -17,7 +18,8 @@ export default function globalSetup(): void {
 		say(`${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	};
 	say('');
-	step('setup-n8n.sh', 'bash', [path.join(repo, 'scripts', 'e2e', 'setup-n8n.sh')]);
+	const setup = (process.env.N8N_E2E_VERSION ?? '').startsWith('1.') ? 'setup-n8n-1x.sh' : 'setup-n8n.sh';
+	step(setup, 'bash', [path.join(repo, 'scripts', 'e2e', setup)]);
 	if (process.env.E2E_SKIP_BUILD === '1') say('npm run build: skipped (E2E_SKIP_BUILD=1)');
 	else step('npm run build', 'npm', ['run', 'build', '--silent']);
 }

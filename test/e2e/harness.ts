@@ -21,3 +21,6 @@ export * from './lib/staging';
 export * from './lib/runData';
 export * from './lib/session';
 export * from './lib/mock';
+export * from './lib/n8nProcess';
+export * from './lib/callbacks';
+export * from './lib/webhookCall';

@@ -18,7 +18,8 @@
  * The server is started with N8N_SECURE_COOKIE=false, so a browser on http:// keeps the cookie.
  */
 import type { N8nSession } from './harness';
-import { N8N_BIN, NODE24_BIN, freePort, spawnInGroup } from './harness';
+import { freePort } from './harness';
+import { N8nProcess } from './lib/n8nProcess';
 
 export interface N8nOwner {
 	email: string;
@@ -40,8 +41,10 @@ export interface N8nServerOptions {
 	port?: number;
 	/** Extra environment for `n8n start` (on top of the session's). */
 	env?: Record<string, string>;
-	/** How long start() waits for "Editor is now accessible". Default 120 s. */
+	/** How long start() waits for the ready line. Default 120 s. */
 	startTimeoutMs?: number;
+	/** 'start' (default), or 'webhook': the queue-mode process that serves only production webhooks. */
+	command?: 'start' | 'webhook';
 }
 
 /** The REST API answered with an HTTP error. */
@@ -55,7 +58,6 @@ export class N8nRestError extends Error {
 	}
 }
 
-const READY_LINE = 'Editor is now accessible via';
 const BROWSER_ID = 'n8n-nodes-sora2-e2e';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -72,68 +74,43 @@ export class N8nServer {
 		/** e.g. http://127.0.0.1:5678 (no trailing slash) */
 		readonly baseUrl: string,
 		readonly port: number,
-		private readonly proc: ReturnType<typeof spawnInGroup>,
-		private readonly logs: string[],
-		private readonly exited: Promise<number | null>,
+		/** The n8n process itself (its output, kill, stop). */
+		readonly process: N8nProcess,
 	) {}
 
-	/** Starts `n8n start` on the session's user folder and resolves once the editor is being served. */
+	/**
+	 * Starts `n8n start` (or, in queue mode, `n8n webhook`) on the session's user folder and resolves
+	 * once it serves HTTP.
+	 */
 	static async start(session: N8nSession, options: N8nServerOptions = {}): Promise<N8nServer> {
 		const port = options.port ?? (await freePort());
 		const baseUrl = `http://127.0.0.1:${port}`;
-		const env = await session.env({
-			N8N_PORT: String(port),
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_HOST: '127.0.0.1',
-			N8N_PROTOCOL: 'http',
-			N8N_EDITOR_BASE_URL: `${baseUrl}/`,
-			N8N_SECURE_COOKIE: 'false',
-			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '5',
-			...options.env,
+		const proc = await N8nProcess.start(session, options.command ?? 'start', {
+			timeoutMs: options.startTimeoutMs,
+			env: {
+				N8N_PORT: String(port),
+				N8N_LISTEN_ADDRESS: '127.0.0.1',
+				N8N_HOST: '127.0.0.1',
+				N8N_PROTOCOL: 'http',
+				N8N_EDITOR_BASE_URL: `${baseUrl}/`,
+				N8N_SECURE_COOKIE: 'false',
+				N8N_PERSONALIZATION_ENABLED: 'false',
+				N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '5',
+				...options.env,
+			},
 		});
-		const proc = spawnInGroup(NODE24_BIN, [N8N_BIN, 'start'], { cwd: session.root, env });
-		const logs: string[] = [];
-		let ready = false;
-		let onReady: () => void = () => {};
-		const readyPromise = new Promise<void>((resolve) => (onReady = resolve));
-		const collect = (chunk: Buffer): void => {
-			logs.push(chunk.toString('utf8'));
-			// the line may straddle two chunks: look at the last two
-			if (!ready && logs.slice(-2).join('').includes(READY_LINE)) {
-				ready = true;
-				onReady();
-			}
-		};
-		proc.child.stdout.on('data', collect);
-		proc.child.stderr.on('data', collect);
-		const exited = new Promise<number | null>((resolve) => proc.child.on('exit', (code) => resolve(code)));
-		const server = new N8nServer(baseUrl, port, proc, logs, exited);
-
-		const timeoutMs = options.startTimeoutMs ?? 120_000;
-		let timer: NodeJS.Timeout | undefined;
-		const outcome = await Promise.race([
-			readyPromise.then(() => 'ready' as const),
-			exited.then(() => 'exited' as const),
-			new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
-		]);
-		clearTimeout(timer);
-		if (outcome !== 'ready') {
-			proc.stop();
-			throw new Error(`n8n start ${outcome === 'exited' ? 'exited' : `was not ready after ${timeoutMs} ms`}\n${server.output(60)}`);
-		}
-		// the line is printed once everything is up; /healthz confirms the HTTP side
+		// the ready line is printed once everything is up; /healthz confirms the HTTP side
 		const health = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
 		if (!health?.ok) {
-			proc.stop();
-			throw new Error(`n8n /healthz answered ${health?.status ?? 'nothing'}\n${server.output(60)}`);
+			proc.kill();
+			throw new Error(`n8n /healthz answered ${health?.status ?? 'nothing'}\n${proc.output(60)}`);
 		}
-		return server;
+		return new N8nServer(baseUrl, port, proc);
 	}
 
 	/** What the server printed so far (its last `lines` lines). */
 	output(lines = 200): string {
-		return this.logs.join('').split('\n').slice(-lines).join('\n');
+		return this.process.output(lines);
 	}
 
 	/** The production URL of a webhook path, e.g. webhookUrl('sora2-video'). */
@@ -214,12 +191,7 @@ export class N8nServer {
 
 	/** Stops the server (SIGTERM, then SIGKILL after `graceMs`). */
 	async stop(graceMs = 8000): Promise<void> {
-		this.proc.stop('SIGTERM');
-		let timer: NodeJS.Timeout | undefined;
-		await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-		clearTimeout(timer);
-		this.proc.stop('SIGKILL');
-		await sleep(100);
+		await this.process.stop(graceMs);
 	}
 
 	private async request(method: string, urlPath: string, body?: unknown): Promise<Response> {

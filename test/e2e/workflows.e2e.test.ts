@@ -11,8 +11,6 @@ import * as path from 'node:path';
 import type { MockServer } from '../mock-server/server';
 import { videoBytesFor } from '../mock-server/server';
 import {
-	EXAMPLES,
-	EXAMPLE_CREDENTIAL,
 	SORA2_TYPE,
 	exampleCredential,
 	loadExample,
@@ -459,31 +457,6 @@ describe('package installed from its npm pack tarball (as the community-nodes sc
 				},
 			});
 			expect(mock.tasks.get(String(failed.json.taskId))?.prompt).toBe('[fail] a lighthouse');
-		});
-
-	test('every example uses node types and versions this n8n has', async () => {
-			if (!server) throw new Error('the server did not start');
-			const wanted = new Map<string, { name: string; version: number }>();
-			for (const name of Object.keys(EXAMPLES) as ExampleName[]) {
-				for (const node of loadExample(name).nodes) {
-					wanted.set(`${node.type}@${node.typeVersion}`, { name: node.type, version: node.typeVersion });
-					if (node.type === SORA2_TYPE) expect(node.credentials).toEqual({ sora2Api: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } });
-				}
-			}
-			// POST /rest/node-types answers one description per asked {name, version}, in order
-			const asked = [...wanted.values()];
-			const known = await server.rest('POST', '/node-types', { nodeInfos: asked });
-			expect(Array.isArray(known) && known.length === asked.length).toBe(true);
-			const problems = asked.flatMap(({ name, version }, index) => {
-				const description = (known as Array<{ version?: number | number[]; defaultVersion?: number } | null>)[index];
-				if (!description?.version) return [`${name}: unknown node type`];
-				const all = Array.isArray(description.version) ? description.version : [description.version];
-				const current = description.defaultVersion ?? Math.max(...all);
-				if (!all.includes(version)) return [`${name}@${version}: no such version (has ${all.join(', ')})`];
-				if (version !== current) return [`${name}@${version}: not the current version ${current}`];
-				return [];
-			});
-			expect(problems).toEqual([]);
 		});
 	});
 });

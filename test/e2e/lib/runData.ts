@@ -11,6 +11,8 @@ export interface WorkflowNode {
 	position: [number, number];
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
+	/** Webhook, Wait, Form … nodes: the id their webhook URLs are registered under. */
+	webhookId?: string;
 	disabled?: boolean;
 	continueOnFail?: boolean;
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
@@ -204,6 +206,12 @@ export function outputItems(result: ExecuteResult | N8nRun, node: string, output
 	if (!taskData) throw new Error(`node "${node}" has no run #${run}`);
 	if (taskData.error) throw new Error(`node "${node}" failed: ${taskData.error.message}`);
 	return taskData.data?.main?.[output] ?? [];
+}
+
+/** The items a node put out on `output` over all its runs (a node in a loop runs more than once). */
+export function outputItemsOfAllRuns(result: ExecuteResult | N8nRun, node: string, output = 0): N8nItem[] {
+	const runs = resultDataOf(result)?.runData[node] ?? [];
+	return runs.flatMap((_, run) => outputItems(result, node, output, run));
 }
 
 /** A short text about a run for assertion messages. */

@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- e2e harness: runs outside n8n and stages files with Node's own modules */
 /** Staging the package the two ways users load it (custom extension, installed tarball). (part of the e2e harness: see ../harness.ts) */
+import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,12 +64,16 @@ export async function stageCustomExtension(dir: string, options: { zodProbe?: bo
 
 const packed = new Map<string, Promise<string>>();
 
-/** `npm pack` of a package folder into .cache/n8n-e2e/packs/ (once per folder per test file). */
+/**
+ * `npm pack` of a package folder into .cache/n8n-e2e/packs/<hash of the folder>/ (once per folder per
+ * test file): two checkouts sharing one n8n cache (e.g. a symlinked .cache/n8n-e2e) never overwrite
+ * each other's tarball of the same version.
+ */
 export function npmPack(packageDir: string = REPO_DIR): Promise<string> {
 	let tarball = packed.get(packageDir);
 	if (!tarball) {
 		tarball = (async () => {
-			const dest = path.join(E2E_DIR, 'packs');
+			const dest = path.join(E2E_DIR, 'packs', createHash('sha256').update(packageDir).digest('hex').slice(0, 12));
 			await fs.mkdir(dest, { recursive: true });
 			const { stdout } = await execFileText(
 				'npm',
