@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { DURATION_DESCRIPTIONS, MODEL_IDS, ORIENTATIONS, SIZES, VIDEO_MODELS } from '../helpers/models';
 import type { ModelId, VideoSize } from '../helpers/models';
 
-/**
+/*
  * The Model field and the fields that depend on it, generated from the model table
  * (`helpers/models.ts`): each model shows only the sizes and durations it takes.
  */

@@ -7,19 +7,7 @@ import type { Run } from './run';
 import { leftBehindNote } from './taskLedger';
 import { errorMessage, isNodeError, isRecord } from './values';
 
-/**
- * Runs one operation over all items of a run at once.
- *
- * 1. `openRun` reads the run-wide Options and the credential; `prepare` then reads and checks
- *    every item's fields, so a bad row stops the run before any request is sent (or, under
- *    "Continue On Fail", becomes that row's error item).
- * 2. `run` starts for every prepared item concurrently: the client's gate, not this loop, bounds
- *    the requests. Output comes back in input order, each with its `pairedItem`.
- * 3. Without "Continue On Fail", the first failure stops the others (their waits end; creates
- *    already sent are still read, so their tasks are known), and is thrown once every item has
- *    settled, listing every task the run created that did not finish.
- * Everything that leaves the node (output items, errors) has the API key removed.
- */
+/** One operation, as the batch runner runs it. */
 export interface BatchJob<Input> {
 	/** The chat waits longer by default than the video operations. */
 	timeoutSeconds?: number;
@@ -122,6 +110,19 @@ function redacted(error: Error, secrets: readonly string[]): Error {
 	return error;
 }
 
+/**
+ * Runs one operation over all items of a run at once.
+ *
+ * 1. `openRun` reads the run-wide Options and the credential; `prepare` then reads and checks
+ *    every item's fields, so a bad row stops the run before any request is sent (or, under
+ *    "Continue On Fail", becomes that row's error item).
+ * 2. `run` starts for every prepared item concurrently: the client's gate, not this loop, bounds
+ *    the requests. Output comes back in input order, each with its `pairedItem`.
+ * 3. Without "Continue On Fail", the first failure stops the others (their waits end; creates
+ *    already sent are still read, so their tasks are known), and is thrown once every item has
+ *    settled, listing every task the run created that did not finish.
+ * Everything that leaves the node (output items, errors) has the API key removed.
+ */
 export async function runBatch<Input>(fn: IExecuteFunctions, items: INodeExecutionData[], job: BatchJob<Input>): Promise<INodeExecutionData[]> {
 	const opened = await settle(openRun(fn, job.timeoutSeconds));
 	if (opened.ok) return await runAll(fn, opened.value, items, job);

@@ -1,6 +1,6 @@
 import type { ChatChunk, ChatDelta, ToolCallDelta } from './chatSchemas';
 
-/**
+/*
  * Joins the `chat.completion.chunk`s of a streamed answer (content deltas, tool-call deltas, finish
  * reasons, usage) into the one answer the same request gives without streaming.
  */

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { FUNCTION_NAME, functionToolSchema } from './chatSchemas';
 import { describe, isRecord, numberOf } from './values';
 
-/**
+/*
  * Reading the fields of Chat → Completion into the documented request body, checking each the way
  * the API would. Every check gives back what is wrong and how to fix it; the operation turns that
  * into an input error naming the item.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/**
+/*
  * Shapes of the chat flavour of the API (`POST /chat/completions`): the whole answer, a streamed
  * chunk, a function tool. Unknown fields are kept (`passthrough`).
  */

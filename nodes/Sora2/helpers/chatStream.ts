@@ -9,7 +9,7 @@ import type { SseEvent } from './sse';
 import { isNodeError, isRecord } from './values';
 import { extractVideoUrls, lastProgress } from './videoLinks';
 
-/**
+/*
  * A streamed chat answer (`stream: true`), read event by event as it arrives and joined into the
  * one answer the same request gives without streaming: same fields, same item in the output.
  * A server that ignored `stream: true` answers one JSON document: it is read whole (bounded). The

@@ -1,4 +1,4 @@
-/**
+/*
  * Every default the user meets, written once: the fields show them (as `default: NAME`; boolean
  * defaults are literals in the fields, as n8n's lint wants, and n8n fills them in before the node
  * reads them), and reading an option that is not set falls back to them.

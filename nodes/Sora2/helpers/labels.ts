@@ -1,4 +1,4 @@
-/**
+/*
  * The node's resources and operations, typed once, and every name the user reads for them: the
  * operation pickers take their names from here, and errors and hints say "Video → Get Task" from here.
  */

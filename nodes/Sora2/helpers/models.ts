@@ -1,4 +1,4 @@
-/**
+/*
  * The video models and what each accepts (the seed: sora-2-pro renders only large, 15 s). The
  * Model, Size and Duration fields are generated from this table, and input is checked against it.
  */

@@ -6,7 +6,7 @@ import type { ClientSettings } from '../transport';
 import { BINARY_PROPERTY_NAME, MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, MAX_WAIT_SECONDS, POLL_INTERVAL_SECONDS, REQUEST_TIMEOUT_SECONDS } from './defaults';
 import { numberOf } from './values';
 
-/** Reading the fields several operations share, each checked before any request is sent. */
+/* Reading the fields several operations share, each checked before any request is sent. */
 
 export interface WaitSettings {
 	wait: boolean;

@@ -1,4 +1,4 @@
-/**
+/*
  * When to read a task next, from what its answers said so far.
  *
  * A task whose progress rises gives its pace: two readings with rising progress (both above 0)

@@ -1,4 +1,4 @@
-/**
+/*
  * Server-sent events, read as they arrive (https://html.spec.whatwg.org/multipage/server-sent-events.html).
  * The parser keeps only the unfinished line and the data of the current event, never the whole
  * stream, so a long stream costs the same memory as a short one.

@@ -1,4 +1,4 @@
-/** Small checks on values of unknown shape, each written once for the whole node. */
+/* Small checks on values of unknown shape, each written once for the whole node. */
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,4 +1,4 @@
-/**
+/*
  * What a chat answer's text says about the video: the links to it, and how far it got.
  * The Sora2 chat answers in prose: progress lines ("> Progress: 36%", "进度：36%") while it renders,
  * then the finished video as a markdown link or a plain URL.

@@ -1,6 +1,6 @@
 import type { StopScope } from './stopScope';
 
-/**
+/*
  * Response bodies. Every answer is received as a stream and read here: bounded (an answer larger
  * than it can be is refused while it arrives, not after), guarded (ends at once when the run stops,
  * and after a silence of Request Timeout), and always disposed of, so no connection is left open.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/**
+/*
  * The API's own words in an error answer: OpenAI's `{error: {message, type, code}}`, a bare
  * `{message}`, gateway envelopes `{code, msg}` / `{success: false, message}`, an HTML page or text.
  * Also tells a 200 answer that is really a refusal (`{"error": …}`, `{"code": 500, "msg": …}`)

@@ -1,6 +1,6 @@
 import type { StopScope } from './stopScope';
 
-/**
+/*
  * The one gate every request of a run passes (creates, status reads, downloads, chats): it bounds
  * the requests in flight ("Max Concurrent Requests") and the pace at which they start ("Max
  * Requests per Minute"), and decides who goes next when both are short.

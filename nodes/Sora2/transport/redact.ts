@@ -1,4 +1,4 @@
-/**
+/*
  * Keeping the API key out of everything the node shows: error messages, hints, error details and
  * output items. A key reaches text in more forms than the one the user typed: as stored (with a
  * stray space or newline), trimmed (as sent in the header), JSON-escaped (`\/`, `\n` …) and

@@ -1,4 +1,4 @@
-/**
+/*
  * What each kind of request is, when a failed one may be sent again, and how long to wait first.
  *
  * The rule that matters most: a request that may start a paid video (a create, a chat) is retried

@@ -1,7 +1,7 @@
 import { isVideoLink } from '../videoLinks';
 import { isHttpUrl, isRecord } from '../values';
 
-/**
+/*
  * Where gateways put a task's status, link, progress and failure reason (`gateway-answers.md`):
  * top level or under `detail` / `metadata`; inside an envelope `{code, message, data: {…task…}}`;
  * the link as a string, a list, `{url}`, `result.videos[].url[]` or a JSON string (`resultJson`).

@@ -4,7 +4,7 @@ import { isRecord } from '../values';
 import { snapshotOf } from './snapshot';
 import type { TaskSnapshot } from './snapshot';
 
-/**
+/*
  * The task a create answer names, in every form gateways use: `{id, status}` (the seed),
  * `{id}` alone, `{task_id}`, `{taskId}`, inside an envelope (`data`, a `data` list, `output`),
  * fal's `request_id`, or chat-completion shaped (the documented second variant), whose `id` is the

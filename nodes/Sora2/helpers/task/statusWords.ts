@@ -1,4 +1,4 @@
-/**
+/*
  * What a gateway's status word means. First the words gateways are known to use (every gateway
  * of `gateway-answers.md`, matched case-insensitively, `IN_PROGRESS` = `in-progress` = `InProgress`);
  * then, for a word never seen, what the word says: a failure (`generation_failed`, `rejected`,
