@@ -72,10 +72,6 @@ async function runAll<Input>(fn: IExecuteFunctions, run: Run, items: INodeExecut
 	const continueOnFail = fn.continueOnFail();
 	const errorOutput = continueOnFail && usesErrorOutput(fn);
 	const secrets = run.client.errors.secrets;
-	const fail = (error: Error, itemIndex: number): INodeExecutionData => {
-		redactError(error, secrets);
-		return errorItem(error, itemIndex, errorOutput);
-	};
 
 	const prepared = items.map((_, itemIndex) => {
 		try {
@@ -102,7 +98,7 @@ async function runAll<Input>(fn: IExecuteFunctions, run: Run, items: INodeExecut
 		}),
 	);
 	if (first) throw redacted(withLeftBehind(first, run), secrets);
-	return outcomes.map((outcome, itemIndex) => (outcome.ok ? outcome.item : fail(outcome.error, itemIndex)));
+	return outcomes.map((outcome, itemIndex) => (outcome.ok ? outcome.item : errorItem(redacted(outcome.error, secrets), itemIndex, errorOutput)));
 }
 
 function redacted(error: Error, secrets: readonly string[]): Error {

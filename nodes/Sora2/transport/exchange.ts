@@ -106,11 +106,6 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
 	}
 }
 
-/**
- * One request through the gate: sent, its head awaited (within Request Timeout), then handed to
- * `handle` while the gate slot is still held (an answer being read is a request in flight). The body
- * is disposed of afterwards, read or not.
- */
 /** What a request is, for the gate and the stop rules. */
 export interface RequestRole {
 	kind: RequestKind;
@@ -118,6 +113,11 @@ export interface RequestRole {
 	dueAt?: number;
 }
 
+/**
+ * One request through the gate: sent, its head awaited (within Request Timeout), then handed to
+ * `handle` while the gate slot is still held (an answer being read is a request in flight). The body
+ * is disposed of afterwards, read or not.
+ */
 export async function exchange<T>(channel: Channel, role: RequestRole, out: Outgoing, handle: (response: Opened) => Promise<T>): Promise<T> {
 	const { fn, gate, scope, settings } = channel;
 	const { kind, site } = role;

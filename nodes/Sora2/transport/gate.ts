@@ -11,7 +11,7 @@ import type { StopScope } from './stopScope';
  *   starts earlier finishes earlier); within a priority, the request due first (a status read is due
  *   when its task is likely to have moved, see helpers/pollSchedule.ts; a due time only ever passes,
  *   so no task starves); then the `key` (a task) served longest ago; then first come, first served.
- * - With a budget, a start the budget allows is not left unused: a request resting until it is due
+ * - With a budget the user set, a start the budget allows is not left unused: a request resting until it is due
  *   (`restUntil`: a status read scheduled for later) is woken early, the one due soonest first, but
  *   never before its own earliest time (one Poll Interval after the task's last read).
  * - A 429 (`slowDown`) pauses every start for the time the API asked (Retry-After), and lowers the
@@ -142,7 +142,8 @@ export class RequestGate {
 	async restUntil(dueAt: number, earliestAt: number): Promise<void> {
 		const now = this.now();
 		if (dueAt <= now) return;
-		if (!this.gapMs) return await this.scope.sleep(dueAt - now);
+		// only a budget the user set is filled; a pace a 429 imposed is a ceiling, not an allowance
+		if (!this.settings.maxPerMinute) return await this.scope.sleep(dueAt - now);
 		let entry: Resting | undefined;
 		const woken = new Promise<void>((wake) => {
 			entry = { dueAt, earliestAt, wake };
@@ -178,7 +179,7 @@ export class RequestGate {
 
 	/** The budget has a start to spare and nobody waits: the resting request due soonest goes now. */
 	private wakeResting(): void {
-		if (!this.gapMs || this.resting.size === 0) return;
+		if (!this.settings.maxPerMinute || this.resting.size === 0) return;
 		const now = this.now();
 		if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt - now);
 		let next: Resting | undefined;
