@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import {  } from './defaults';
 import { parseImages } from './images';
+import { LABELS } from './labels';
 import { MODEL_IDS, ORIENTATIONS, VIDEO_MODELS, isModelId } from './models';
 import type { ModelId, Orientation, VideoSize } from './models';
 import { inputError, readWaitSettings } from './params';
@@ -85,7 +86,7 @@ export function readGetTaskInput(fn: IExecuteFunctions, itemIndex: number): GetT
 	}
 	const taskId = String(raw).trim();
 	if (taskId === '') {
-		throw inputError(fn, itemIndex, 'Task ID is empty', 'Map the "taskId" field of the Video → Create output (e.g. {{ $json.taskId }}) into Task ID.');
+		throw inputError(fn, itemIndex, 'Task ID is empty', `Map the "taskId" field of the ${LABELS.create} output (e.g. {{ $json.taskId }}) into Task ID.`);
 	}
 	return { taskId, wait: readWaitSettings(fn, itemIndex) };
 }
