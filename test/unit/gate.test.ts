@@ -182,6 +182,20 @@ describe('resting until due', () => {
 		expect(Date.now() - t0).toBeLessThan(1000);
 	});
 
+	test('a wake-up armed for a resting request far off does not hold back a request the pace allows sooner', async () => {
+		const scope = new StopScope();
+		const gate = gateOf(5, 300, scope); // 204 ms apart
+		const t0 = Date.now();
+		// resting, may not go before 1.5 s: the gate arms a wake-up for then
+		const resting = gate.restUntil(t0 + 3000, t0 + 1500).catch(() => undefined);
+		await gate.run({ priority: 1 }, async () => await Promise.resolve());
+		// the second start is due one gap after the first, not when the resting request may go
+		await gate.run({ priority: 1 }, async () => await Promise.resolve());
+		expect(Date.now() - t0).toBeLessThan(800);
+		scope.stop();
+		await resting;
+	});
+
 	test('without a budget, a request rests until it is due', async () => {
 		const gate = gateOf(5);
 		const t0 = Date.now();

@@ -77,7 +77,8 @@ export class RequestGate {
 
 	private nextStartAt = 0;
 
-	private timerArmed = false;
+	/** When the armed wake-up fires (Infinity: none armed). */
+	private wakeUpAt = Infinity;
 
 	private readonly resting = new Set<Resting>();
 
@@ -223,18 +224,23 @@ export class RequestGate {
 		this.recentStarts = this.recentStarts.filter((at) => now - at < WINDOW_MS);
 	}
 
-	/** One timer at a time wakes the gate when the pace allows the next start. */
+	/**
+	 * Wakes the gate in `ms` (when the pace allows the next start, or a resting request may go). One
+	 * wake-up is kept armed, the soonest: a sooner one replaces it (the later timer then only pumps).
+	 */
 	private wakeAt(ms: number): void {
-		if (this.timerArmed) return;
-		this.timerArmed = true;
+		const at = this.now() + ms;
+		if (at >= this.wakeUpAt) return;
+		this.wakeUpAt = at;
+		const fired = () => {
+			if (this.wakeUpAt === at) this.wakeUpAt = Infinity;
+		};
 		this.scope.sleep(ms).then(
 			() => {
-				this.timerArmed = false;
+				fired();
 				this.pump();
 			},
-			() => {
-				this.timerArmed = false;
-			},
+			fired,
 		);
 	}
 }
