@@ -259,6 +259,17 @@ describe('Chat → Completion: answers gateways send', () => {
 		expect(error.message).toMatch(/the body is larger than an API answer can be \(more than 4 MB; reading stopped there\)\. Received: .*… \(4194304 characters\)$/);
 	});
 
+	test.each([
+		['whole', {}],
+		['asked as a stream', streamed()],
+	])('a 200 whose body is an error (%s) is the API\'s refusal, quoted, with the hint that fits it', async (_name, overrides) => {
+		mock.addFault({ path: PATH, status: 200, body: { error: { message: 'insufficient quota', type: 'billing' } } });
+		const error = await runError(makeContext({ params: chatParams(overrides), credentials: credentials() }));
+		expect(error.message).toBe('Chat → Completion, item 0: the API answered 200 but refused the request: insufficient quota');
+		expect(error.description).toBe('Your provider account has no credit or quota left: top it up, then run again.');
+		expect(mock.stats().requests[`POST ${PATH}`]).toBe(1);
+	});
+
 	test('a stream labelled application/json is read as the stream it is', async () => {
 		const plain = sameAnswer(await answer(streamed()));
 		mock.addFault({ path: PATH, kind: 'delay', delayMs: 0, headers: { 'Content-Type': 'application/json' } });

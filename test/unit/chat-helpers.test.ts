@@ -150,7 +150,12 @@ describe('reading a long stream', () => {
 			yield encoder.encode('data: [DONE]\n\n');
 		}
 		const before = process.memoryUsage().heapUsed;
-		const answer = await readChatStream(errors, { itemIndex: 0, operation: 'Chat → Completion' }, { body: body(), contentType: 'text/event-stream', attempts: 1 });
+		const answer = await readChatStream(errors, { itemIndex: 0, operation: 'Chat → Completion' }, {
+			body: body(),
+			contentType: 'text/event-stream',
+			attempts: 1,
+			readWhole: async () => await Promise.reject(new Error('an event stream is not read as one whole answer')),
+		});
 		const grown = process.memoryUsage().heapUsed - before;
 		expect(answer.choices[0].message?.content).toBe('.'.repeat(30));
 		// 30 000 events of ~1.1 KB: kept as text that would be more than 30 MB (60 MB as UTF-16).

@@ -1,4 +1,4 @@
-import { MAX_ANSWER_CHARS, apiMessageOf, failureOf, readTextBounded, settle, streamFailureError, unexpectedAnswerError } from '../transport';
+import { apiMessageOf, failureOf, settle, streamFailureError, unexpectedAnswerError } from '../transport';
 import type { ApiStream, CallSite, ErrorContext } from '../transport';
 import { ChatAnswerBuilder } from './chatAnswerBuilder';
 import { parseChatAnswer } from './chatAnswer';
@@ -117,18 +117,6 @@ class StreamReading {
 	}
 }
 
-async function readWholeJson(errors: ErrorContext, site: CallSite, body: AsyncIterable<unknown>): Promise<ChatCompletionAnswer> {
-	const { text, over } = await readTextBounded(body, MAX_ANSWER_CHARS);
-	if (over) throw unexpectedAnswerError(errors, site, `the body is larger than an answer can be (more than ${MAX_ANSWER_CHARS / (1024 * 1024)} MB; reading stopped there)`, text);
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(text) as unknown;
-	} catch {
-		throw unexpectedAnswerError(errors, site, 'the body is not JSON', text);
-	}
-	return parseChatAnswer(errors, site, parsed, text);
-}
-
 /** The error for a stream that failed while being read: ours as they are, a break or a format fault in words. */
 function streamError(errors: ErrorContext, site: CallSite, reading: StreamReading, error: unknown): Error {
 	if (isNodeError(error)) return error;
@@ -144,7 +132,10 @@ async function readAnswer(errors: ErrorContext, site: CallSite, stream: ApiStrea
 		for await (const chunk of rest) yield decodeChunk(decoder, chunk);
 		yield decoder.decode();
 	};
-	if (isWholeJson(head, stream.contentType)) return await readWholeJson(errors, site, everything());
+	if (isWholeJson(head, stream.contentType)) {
+		const whole = await stream.readWhole(everything());
+		return parseChatAnswer(errors, site, whole.body, whole.text);
+	}
 	if (!(await reading.readToDone(everything()))) throw reading.failed('the answer stream ended without [DONE]', CUT_HINT);
 	const answer = reading.builder.result();
 	return parseChatAnswer(errors, site, answer, JSON.stringify(answer), 'the answer stream carried no answer (no choices) before [DONE]');

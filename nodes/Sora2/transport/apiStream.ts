@@ -1,9 +1,9 @@
 import { guardedChunks, readTextBounded } from './body';
-import { ERROR_BODY_LIMIT, guardFor } from './call';
-import type { ApiCall } from './call';
+import { ERROR_BODY_LIMIT, MAX_ANSWER_CHARS, guardFor, judgeWhole } from './call';
+import type { ApiCall, Whole } from './call';
 import { exchange, headerValue } from './exchange';
 import type { Channel } from './exchange';
-import { retrying } from './retrying';
+import { retrying, statusError } from './retrying';
 import type { Attempt } from './retrying';
 import { settle } from './settle';
 
@@ -14,6 +14,12 @@ export interface ApiStream {
 	/** The Content-Type header ('' when absent). */
 	contentType: string;
 	attempts: number;
+	/**
+	 * Reads `chunks` (the body, or what is left of it after a look at its start) as one whole JSON
+	 * answer, for a server that ignored `stream: true`: judged as `callApi` judges a whole answer
+	 * (bounded; a refusal is reported as the API's refusal), but never retried, being a 200.
+	 */
+	readWhole(chunks: AsyncIterable<unknown>): Promise<Whole>;
 }
 
 /**
@@ -32,7 +38,12 @@ export async function streamApi<T>(channel: Channel, call: ApiCall, consume: (an
 				return { kind: 'status', status: response.statusCode, headers: response.headers, text };
 			}
 			const contentType = String(headerValue(response.headers, 'content-type') ?? '');
-			const consumed = await settle(consume({ body, contentType, attempts: attempt }));
+			const readWhole = async (chunks: AsyncIterable<unknown>): Promise<Whole> => {
+				const judged = judgeWhole(channel, call.site, await readTextBounded(chunks, MAX_ANSWER_CHARS), response.headers);
+				if (judged.kind === 'ok') return judged.value;
+				throw judged.kind === 'failed' ? judged.error : statusError(channel, target, judged, attempt);
+			};
+			const consumed = await settle(consume({ body, contentType, attempts: attempt, readWhole }));
 			return consumed.ok ? { kind: 'ok', value: consumed.value } : { kind: 'failed', error: consumed.error };
 		});
 	return (await retrying(channel, target, attemptOnce)).value;

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { disposeBody, guardedChunks, readTextBounded } from './body';
-import type { GuardOptions } from './body';
+import type { BoundedText, GuardOptions } from './body';
 import { refusalOf } from './errorBody';
 import { cancelledError, unexpectedAnswerError } from './errors';
 import type { CallSite } from './errors';
@@ -23,11 +23,14 @@ export interface ApiCall {
 	dueAt?: number;
 }
 
-export interface ApiAnswer {
-	/** The parsed JSON body of a 200 answer. */
+/** A whole answer: the parsed JSON body and the raw text (quoted when the body has an unexpected shape). */
+export interface Whole {
 	body: unknown;
-	/** The raw text, to quote when the body has an unexpected shape. */
 	text: string;
+}
+
+/** A whole 200 answer, and the HTTP attempts it took. */
+export interface ApiAnswer extends Whole {
 	attempts: number;
 }
 
@@ -50,16 +53,10 @@ export function guardFor(channel: Channel, kind: RequestKind, site: CallSite): G
 	return { scope, idleMs: channel.settings.timeoutMs, stopped: () => cancelledError(channel.errors, site, channel.scope.cause) };
 }
 
-type Whole = { body: unknown; text: string };
-
-/** Reads one whole answer (bounded, within what is left of Request Timeout) and judges it. */
-async function readWhole(channel: Channel, call: ApiCall, response: Opened): Promise<Attempt<Whole>> {
-	const limit = response.statusCode === 200 ? MAX_ANSWER_CHARS : ERROR_BODY_LIMIT;
-	const left = Math.max(1, channel.settings.timeoutMs - (Date.now() - response.sentAt));
-	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, call.kind, call.site)), limit);
-	const { text, over } = await withDeadline(read, left, () => disposeBody(response.rawBody));
-	if (response.statusCode !== 200) return { kind: 'status', status: response.statusCode, headers: response.headers, text };
-	const fail = (what: string): Attempt<Whole> => ({ kind: 'failed', error: unexpectedAnswerError(channel.errors, call.site, what, text) });
+/** What a whole 200 body is: the answer, the API's refusal (a status to report, maybe retry), or a fault. */
+export function judgeWhole(channel: Channel, site: CallSite, read: BoundedText, headers: Record<string, unknown>): Attempt<Whole> {
+	const { text, over } = read;
+	const fail = (what: string): Attempt<Whole> => ({ kind: 'failed', error: unexpectedAnswerError(channel.errors, site, what, text) });
 	if (over) return fail(tooLarge());
 	if (!text.trim()) return fail('the body is empty');
 	let body: unknown;
@@ -69,8 +66,18 @@ async function readWhole(channel: Channel, call: ApiCall, response: Opened): Pro
 		return fail('the body is not JSON');
 	}
 	const refusal = refusalOf(body);
-	if (refusal) return { kind: 'status', status: 200, headers: response.headers, text, refusal };
+	if (refusal) return { kind: 'status', status: 200, headers, text, refusal };
 	return { kind: 'ok', value: { body, text } };
+}
+
+/** Reads one whole answer (bounded, within what is left of Request Timeout) and judges it. */
+async function readWhole(channel: Channel, call: ApiCall, response: Opened): Promise<Attempt<Whole>> {
+	const limit = response.statusCode === 200 ? MAX_ANSWER_CHARS : ERROR_BODY_LIMIT;
+	const left = Math.max(1, channel.settings.timeoutMs - (Date.now() - response.sentAt));
+	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, call.kind, call.site)), limit);
+	const bounded = await withDeadline(read, left, () => disposeBody(response.rawBody));
+	if (response.statusCode !== 200) return { kind: 'status', status: response.statusCode, headers: response.headers, text: bounded.text };
+	return judgeWhole(channel, call.site, bounded, response.headers);
 }
 
 /** A JSON request to the API, retried per its kind; the whole 200 answer, parsed. */

@@ -5,7 +5,6 @@
 export { createSora2Client } from './client';
 export type { Sora2Client } from './client';
 export type { ApiAnswer, ApiCall } from './call';
-export { MAX_ANSWER_CHARS } from './call';
 export type { ApiStream } from './apiStream';
 export type { BinaryBody } from './download';
 export type { CallSite, ErrorContext } from './errors';
@@ -20,4 +19,3 @@ export type { RetrySettings } from './retry';
 export { settle } from './settle';
 export type { Settled } from './settle';
 export { StopScope } from './stopScope';
-export { readTextBounded } from './body';

@@ -37,19 +37,26 @@ async function afterNetworkError(channel: Channel, target: RetryTarget, error: u
 	return networkError(errors, target.site, { failure, host: target.host, timeoutMs: settings.timeoutMs, attempts: attempt, extraHint });
 }
 
+/** An answer that is not a success: a status other than 200, or a 200 that is the API's refusal. */
+export type StatusAnswer = Extract<Attempt<unknown>, { kind: 'status' }>;
+
+/** The error an answer that is not a success ends with: the API's own words and the hint that fits. */
+export function statusError(channel: Channel, target: RetryTarget, answer: StatusAnswer, attempts: number, extraHint?: string): Error {
+	const { status, text, refusal, what } = answer;
+	return apiStatusError(channel.errors, target.site, { status, body: text, attempts, kind: target.kind, refusal, what, extraHint });
+}
+
 /** After an answer that is not a success: wait and go on (true), or the error to throw. */
-async function afterStatus<T>(channel: Channel, target: RetryTarget, answer: Extract<Attempt<T>, { kind: 'status' }>, attempt: number): Promise<true | Error> {
-	const { scope, settings, errors, gate } = channel;
-	const failure = { status: answer.status, body: answer.text, attempts: attempt, kind: target.kind, refusal: answer.refusal, what: answer.what };
+async function afterStatus(channel: Channel, target: RetryTarget, answer: StatusAnswer, attempt: number): Promise<true | Error> {
+	const { scope, settings, gate } = channel;
 	// A refusal in a 200 is retried like the status it names (`"code": 503`); one naming none is final.
 	const retriable = answer.refusal ? answer.refusal.status : answer.status;
 	if (attempt > settings.retry.maxRetries || retriable === undefined || !isRetriableStatus(retriable, target.kind)) {
-		return apiStatusError(errors, target.site, failure);
+		return statusError(channel, target, answer, attempt);
 	}
 	const asked = parseRetryAfter(headerValue(answer.headers, 'retry-after'));
 	if (asked !== undefined && asked > settings.retry.maxRetryAfterMs) {
-		const extraHint = ` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`;
-		return apiStatusError(errors, target.site, { ...failure, extraHint });
+		return statusError(channel, target, answer, attempt, ` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`);
 	}
 	const pause = asked ?? backoffDelayMs(attempt, settings.retry);
 	if (retriable === 429) gate.slowDown(asked);
