@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FUNCTION_NAME, functionToolSchema } from './chatSchemas';
-import { describe, isRecord, numberOf } from './values';
+import { describe, errorMessage, isRecord, numberOf } from './values';
 
 /*
  * Reading the fields of Chat → Completion into the documented request body, checking each the way
@@ -62,7 +62,7 @@ export function messagesFromJson(raw: unknown): Checked<ChatMessage[]> {
 		try {
 			value = JSON.parse(raw) as unknown;
 		} catch (error) {
-			return bad(`Messages (JSON) is not valid JSON (${error instanceof Error ? error.message : String(error)})`, JSON_FIX);
+			return bad(`Messages (JSON) is not valid JSON (${errorMessage(error)})`, JSON_FIX);
 		}
 	}
 	if (!Array.isArray(value)) {
@@ -106,7 +106,7 @@ function toolEntries(raw: unknown): Checked<unknown[]> {
 			const parsed = JSON.parse(text) as unknown;
 			return ok(Array.isArray(parsed) ? parsed : [parsed]);
 		} catch (error) {
-			return bad(`Tools is not valid JSON (${error instanceof Error ? error.message : String(error)})`, TOOLS_FIX);
+			return bad(`Tools is not valid JSON (${errorMessage(error)})`, TOOLS_FIX);
 		}
 	}
 	return ok(text.split(/[\n,]/).map((part) => part.trim()).filter((part) => part !== ''));

@@ -1,6 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import {  } from './defaults';
 import { parseImages } from './images';
 import { LABELS } from './labels';
 import { MODEL_IDS, ORIENTATIONS, VIDEO_MODELS, isModelId } from './models';

@@ -41,18 +41,21 @@ export function isVideoLink(url: URL): boolean {
 	return onVideoHost(url);
 }
 
+/** `isVideoLink` for a link given as text (false when it is not a URL). */
+export function isVideoUrl(link: string): boolean {
+	try {
+		return isVideoLink(new URL(link));
+	} catch {
+		return false;
+	}
+}
+
 /** Every distinct http(s) link to a video in `text` (markdown links, autolinks or plain URLs), in order. */
 export function extractVideoUrls(text: string): string[] {
 	const found: string[] = [];
 	for (const match of text.matchAll(URL_PATTERN)) {
 		const candidate = match[0].replace(TRAILING_PUNCTUATION, '');
-		let url: URL;
-		try {
-			url = new URL(candidate);
-		} catch {
-			continue;
-		}
-		if (isVideoLink(url) && !found.includes(candidate)) found.push(candidate);
+		if (isVideoUrl(candidate) && !found.includes(candidate)) found.push(candidate);
 	}
 	return found;
 }

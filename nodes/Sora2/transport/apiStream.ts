@@ -1,5 +1,5 @@
 import { guardedChunks, readTextBounded } from './body';
-import { ERROR_BODY_LIMIT, MAX_ANSWER_CHARS, guardFor, judgeWhole } from './call';
+import { MAX_ANSWER_CHARS, apiRequest, guardFor, judgeWhole, statusAnswer } from './call';
 import type { ApiCall, Whole } from './call';
 import { exchange, headerValue } from './exchange';
 import type { Channel } from './exchange';
@@ -28,15 +28,11 @@ export interface ApiStream {
  * (bounded) and fail like `callApi`, with the same retries. A 200 is never retried.
  */
 export async function streamApi<T>(channel: Channel, call: ApiCall, consume: (answer: ApiStream) => Promise<T>): Promise<T> {
-	const out = { method: call.method, url: `${channel.baseUrl}${call.path}`, accept: 'text/event-stream, application/json', body: call.body, withKey: true };
-	const target = { kind: call.kind, site: call.site, host: new URL(channel.baseUrl).host };
+	const { out, target } = apiRequest(channel, call, 'text/event-stream, application/json');
 	const attemptOnce = async (attempt: number): Promise<Attempt<T>> =>
-		await exchange(channel, { kind: call.kind, site: call.site }, out, async (response) => {
+		await exchange(channel, call, out, async (response) => {
+			if (response.statusCode !== 200) return await statusAnswer(channel, call, response);
 			const body = guardedChunks(response.body, guardFor(channel, call.kind, call.site));
-			if (response.statusCode !== 200) {
-				const { text } = await readTextBounded(body, ERROR_BODY_LIMIT);
-				return { kind: 'status', status: response.statusCode, headers: response.headers, text };
-			}
 			const contentType = String(headerValue(response.headers, 'content-type') ?? '');
 			const readWhole = async (chunks: AsyncIterable<unknown>): Promise<Whole> => {
 				const judged = judgeWhole(channel, call.site, await readTextBounded(chunks, MAX_ANSWER_CHARS), response.headers);

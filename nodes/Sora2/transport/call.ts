@@ -6,21 +6,18 @@ import { refusalOf } from './errorBody';
 import { cancelledError, unexpectedAnswerError } from './errors';
 import type { CallSite } from './errors';
 import { exchange, withDeadline } from './exchange';
-import type { Channel, Opened } from './exchange';
+import type { Channel, Opened, Outgoing, RequestRole } from './exchange';
 import { retrying } from './retrying';
-import type { Attempt } from './retrying';
+import type { Attempt, RetryTarget, StatusAnswer } from './retrying';
 import type { RequestKind } from './retry';
 
-export interface ApiCall {
+/** One call to the API; it is also the request's role in the gate (kind, site, when it was due). */
+export interface ApiCall extends RequestRole {
 	method: 'GET' | 'POST';
 	/** Path below the Base URL, starting with "/" (e.g. "/video/create"). */
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject;
-	kind: RequestKind;
-	site: CallSite;
-	/** When the request was due (a status read's scheduled time), for the gate's order. */
-	dueAt?: number;
 }
 
 /** A whole answer: the parsed JSON body and the raw text (quoted when the body has an unexpected shape). */
@@ -41,7 +38,7 @@ export interface ApiAnswer extends Whole {
 export const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
 
 /** How much of an answer that is not a success is read (the rest is dropped). */
-export const ERROR_BODY_LIMIT = 64 * 1024;
+const ERROR_BODY_LIMIT = 64 * 1024;
 
 function tooLarge(): string {
 	return `the body is larger than an API answer can be (more than ${MAX_ANSWER_CHARS / (1024 * 1024)} MB; reading stopped there)`;
@@ -70,20 +67,32 @@ export function judgeWhole(channel: Channel, site: CallSite, read: BoundedText, 
 	return { kind: 'ok', value: { body, text } };
 }
 
+/** An answer other than 200, read (bounded) for the error that quotes it; `what` names who answered, when not the API. */
+export async function statusAnswer(channel: Channel, role: RequestRole, response: Opened, what?: string): Promise<StatusAnswer> {
+	const { text } = await readTextBounded(guardedChunks(response.body, guardFor(channel, role.kind, role.site)), ERROR_BODY_LIMIT);
+	return { kind: 'status', status: response.statusCode, headers: response.headers, text, what };
+}
+
 /** Reads one whole answer (bounded, within what is left of Request Timeout) and judges it. */
 async function readWhole(channel: Channel, call: ApiCall, response: Opened): Promise<Attempt<Whole>> {
-	const limit = response.statusCode === 200 ? MAX_ANSWER_CHARS : ERROR_BODY_LIMIT;
 	const left = Math.max(1, channel.settings.timeoutMs - (Date.now() - response.sentAt));
-	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, call.kind, call.site)), limit);
-	const bounded = await withDeadline(read, left, () => disposeBody(response.rawBody));
-	if (response.statusCode !== 200) return { kind: 'status', status: response.statusCode, headers: response.headers, text: bounded.text };
-	return judgeWhole(channel, call.site, bounded, response.headers);
+	const dispose = () => disposeBody(response.rawBody);
+	if (response.statusCode !== 200) return await withDeadline(statusAnswer(channel, call, response), left, dispose);
+	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, call.kind, call.site)), MAX_ANSWER_CHARS);
+	return judgeWhole(channel, call.site, await withDeadline(read, left, dispose), response.headers);
+}
+
+/** The request an API call sends (the key goes with it), and what its failures name. */
+export function apiRequest(channel: Channel, call: ApiCall, accept: string): { out: Outgoing; target: RetryTarget } {
+	return {
+		out: { method: call.method, url: `${channel.baseUrl}${call.path}`, accept, qs: call.qs, body: call.body, withKey: true },
+		target: { kind: call.kind, site: call.site, host: new URL(channel.baseUrl).host },
+	};
 }
 
 /** A JSON request to the API, retried per its kind; the whole 200 answer, parsed. */
 export async function callApi(channel: Channel, call: ApiCall): Promise<ApiAnswer> {
-	const out = { method: call.method, url: `${channel.baseUrl}${call.path}`, accept: 'application/json', qs: call.qs, body: call.body, withKey: true };
-	const target = { kind: call.kind, site: call.site, host: new URL(channel.baseUrl).host };
-	const { value, attempts } = await retrying(channel, target, async () => await exchange(channel, { kind: call.kind, site: call.site, dueAt: call.dueAt }, out, async (response) => await readWhole(channel, call, response)));
+	const { out, target } = apiRequest(channel, call, 'application/json');
+	const { value, attempts } = await retrying(channel, target, async () => await exchange(channel, call, out, async (response) => await readWhole(channel, call, response)));
 	return { ...value, attempts };
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { disposeBody, guardedChunks, readTextBounded } from './body';
-import { ERROR_BODY_LIMIT, guardFor } from './call';
+import { disposeBody } from './body';
+import { statusAnswer } from './call';
 import { cancelledError, networkError } from './errors';
 import type { CallSite } from './errors';
 import { exchange } from './exchange';
@@ -24,12 +24,10 @@ export async function downloadFile<T>(channel: Channel, url: string, site: CallS
 	const { host, origin } = new URL(url);
 	const out = { method: 'GET' as const, url, accept: '*/*', withKey: origin === new URL(channel.baseUrl).origin };
 	const what = `the video download from ${host}`;
+	const role = { kind: 'download' as const, site };
 	const attemptOnce = async (): Promise<Attempt<T>> =>
-		await exchange(channel, { kind: 'download', site }, out, async (response) => {
-			if (response.statusCode !== 200) {
-				const { text } = await readTextBounded(guardedChunks(response.body, guardFor(channel, 'download', site)), ERROR_BODY_LIMIT);
-				return { kind: 'status', status: response.statusCode, headers: response.headers, text, what };
-			}
+		await exchange(channel, role, out, async (response) => {
+			if (response.statusCode !== 200) return await statusAnswer(channel, role, response, what);
 			const raw = response.rawBody as BinaryBody;
 			const stopped = () => cancelledError(channel.errors, site, channel.scope.cause);
 			const unregister = channel.scope.onStop(() => disposeBody(raw, stopped()));
@@ -41,5 +39,5 @@ export async function downloadFile<T>(channel: Channel, url: string, site: CallS
 			const at = { failure, host, timeoutMs: channel.settings.timeoutMs, attempts: 1, what: `${what} broke off` };
 			return { kind: 'failed', error: networkError(channel.errors, site, at) };
 		});
-	return (await retrying(channel, { kind: 'download', site, host }, attemptOnce)).value;
+	return (await retrying(channel, { ...role, host }, attemptOnce)).value;
 }

@@ -50,7 +50,7 @@ export interface Opened {
 	sentAt: number;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null;
 }
 
@@ -110,6 +110,7 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
 export interface RequestRole {
 	kind: RequestKind;
 	site: CallSite;
+	/** When the request was due (a status read's scheduled time), for the gate's order. */
 	dueAt?: number;
 }
 

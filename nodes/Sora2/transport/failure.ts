@@ -1,8 +1,5 @@
 import type { NetworkFailure } from './errors';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null;
-}
+import { isObject } from './exchange';
 
 /** Finds the network error code (ECONNREFUSED, ETIMEDOUT, ERR_CANCELED …) inside what n8n threw. */
 export function failureOf(error: unknown): NetworkFailure {

@@ -5,7 +5,6 @@ import { durationFields, modelField, modelNotices, orientationField, sizeFields 
 import { videoRequestOptions } from '../../descriptions/requestOptions';
 import { createWaitFields } from '../../descriptions/waitFields';
 import { runBatch } from '../../helpers/batch';
-import {  } from '../../helpers/defaults';
 import { createVideo } from '../../helpers/videoCreate';
 import { readCreateInput } from '../../helpers/videoInput';
 

@@ -4,7 +4,6 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { videoRequestOptions } from '../../descriptions/requestOptions';
 import { getTaskWaitFields } from '../../descriptions/waitFields';
 import { runBatch } from '../../helpers/batch';
-import {  } from '../../helpers/defaults';
 import { LABELS } from '../../helpers/labels';
 import { readGetTaskInput } from '../../helpers/videoInput';
 import { getTask } from '../../helpers/videoGetTask';

@@ -25,7 +25,7 @@ export function statusWordOf(task: Json): string | undefined {
 }
 
 /** Where an envelope keeps the task: `data` (or the first entry of a `data` list). */
-function envelopeContent(body: Json): Json | undefined {
+export function envelopeContent(body: Json): Json | undefined {
 	const data = Array.isArray(body.data) ? (body.data as unknown[])[0] : body.data;
 	return isRecord(data) ? data : undefined;
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isRecord } from '../values';
+import { envelopeContent } from './answerFields';
 import { snapshotOf } from './snapshot';
 import type { TaskSnapshot } from './snapshot';
 
@@ -47,8 +48,7 @@ function idOfChat(body: Record<string, unknown>): string | undefined {
 
 function taskIdOf(body: Record<string, unknown>): string | undefined {
 	if (isChatCompletion(body)) return idOfChat(body);
-	const data = Array.isArray(body.data) ? (body.data as unknown[])[0] : body.data;
-	const places = [body, data, body.output, body.result].filter(isRecord);
+	const places = [body, envelopeContent(body), body.output, body.result].filter(isRecord);
 	for (const place of places) {
 		const id = idIn(place, ID_KEYS);
 		if (id) return id;

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isVideoLink } from '../videoLinks';
+import { isVideoUrl } from '../videoLinks';
 import { isRecord } from '../values';
 import { failureReasonOf, findLink, progressOf, statusWordOf, thumbnailOf, unwrapTask } from './answerFields';
 import { meaningOf } from './statusWords';
@@ -20,14 +20,6 @@ export interface TaskSnapshot {
 	failureReason?: string;
 	/** The task as the API sent it (taken out of an envelope). */
 	raw: IDataObject;
-}
-
-function isVideoUrl(link: string): boolean {
-	try {
-		return isVideoLink(new URL(link));
-	} catch {
-		return false;
-	}
 }
 
 /**
