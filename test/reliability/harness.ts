@@ -3,7 +3,7 @@ import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-w
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { settle } from '../../nodes/Sora2/transport/settle';
+import { settle } from '../../nodes/Sora2/shared/values';
 import { createParams, makeContext } from '../helpers/context';
 import type { ParamValue, TestContext } from '../helpers/context';
 import { expectNoSecret, runError, runNode, serializeError } from '../helpers/run';

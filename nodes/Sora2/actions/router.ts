@@ -1,10 +1,12 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { Sora2Operations, Sora2Resource } from '../helpers/labels';
-import type { BatchExecute } from './node.type';
+import type { Sora2Operations, Sora2Resource } from '../config/labels';
+import { configError } from '../transport';
 import * as chat from './chat';
 import * as video from './video';
+
+/** Every operation takes the whole batch of items at once (waiting for many videos needs that). */
+export type BatchExecute = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
 
 const OPERATIONS: { [R in Sora2Resource]: Record<Sora2Operations[R], BatchExecute> } = {
 	chat: { completion: chat.completion.execute },
@@ -23,9 +25,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operations: Record<string, BatchExecute> | undefined = isResource(resource) ? OPERATIONS[resource] : undefined;
 	const execute = operations?.[operation];
 	if (!execute) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`, {
-			description: 'Pick an operation from the list in the node.',
-		});
+		throw configError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`, 'Pick an operation from the list in the node.');
 	}
 	return [await execute.call(this, items)];
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { RESOURCE_NAMES } from '../helpers/labels';
+import { RESOURCE_NAMES } from '../config/labels';
 import * as chat from './chat';
 import * as video from './video';
 

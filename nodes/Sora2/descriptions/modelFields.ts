@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DURATION_DESCRIPTIONS, MODEL_IDS, ORIENTATIONS, SIZES, VIDEO_MODELS } from '../helpers/models';
-import type { ModelId, VideoSize } from '../helpers/models';
+import { DURATION_DESCRIPTIONS, MODEL_IDS, ORIENTATIONS, SIZES, VIDEO_MODELS } from '../config/models';
+import type { ModelId, VideoSize } from '../config/models';
 
 /*
  * The Model field and the fields that depend on it, generated from the model table

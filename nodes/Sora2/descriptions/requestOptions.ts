@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, REQUEST_TIMEOUT_SECONDS } from '../helpers/defaults';
+import { MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, REQUEST_TIMEOUT_SECONDS } from '../config/defaults';
 
 /** The run-wide request settings (read from the first item), shared by every operation. */
 export function requestSettings(timeoutSeconds: number, timeoutDescription: string): INodeProperties[] {

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { BINARY_PROPERTY_NAME, MAX_POLL_INTERVALS_BETWEEN_READS, MAX_WAIT_SECONDS, POLL_INTERVAL_SECONDS } from '../helpers/defaults';
+import { BINARY_PROPERTY_NAME, MAX_POLL_INTERVALS_BETWEEN_READS, MAX_WAIT_SECONDS, POLL_INTERVAL_SECONDS } from '../config/defaults';
 
 const WAIT_DESCRIPTION =
 	'Whether to keep polling the task until the video is ready (or failed) before passing the item on. All items of a run are waited for together.';

@@ -1,19 +1,17 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 
-import { streamApi } from './apiStream';
-import type { ApiStream } from './apiStream';
-import { normalizeBaseUrl } from './baseUrl';
-import { callApi } from './call';
-import type { ApiAnswer, ApiCall } from './call';
-import { downloadFile } from './download';
-import type { BinaryBody } from './download';
-import type { CallSite, ErrorContext } from './errors';
-import { CREDENTIAL_TYPE } from './exchange';
+import { callApi, downloadFile, streamApi } from './call';
+import type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileRequest } from './call';
+import { configError } from './errors';
+import type { ErrorContext } from './errors';
 import type { Channel, ClientSettings } from './exchange';
 import { RequestGate } from './gate';
-import { secretsOf } from './redact';
+import { redact, secretForms } from './secrets';
 import { StopScope } from './stopScope';
 
+const CREDENTIAL_TYPE = 'sora2Api';
+
+/** The Sora2 API credential as stored. */
 interface Sora2Credentials {
 	apiKey: string;
 	baseUrl: string;
@@ -21,39 +19,63 @@ interface Sora2Credentials {
 
 /**
  * One node run's access to the API: it reads the credential once, sends every request of the run
- * through one gate (concurrency, pace, order), retries what is safe to retry, and turns every
- * failure into an error that names the item (and task) and never contains the key.
+ * through one gate (concurrency, pace, due times, order), retries what its terms allow, and turns
+ * every failure into an error that names the item and never contains the key.
  */
-export interface Sora2Client {
+export interface ApiClient {
 	readonly baseUrl: string;
-	/** Stops when the user cancels the execution or `stop()` is called; waits sleep on it. */
-	readonly scope: StopScope;
 	/** The node and the key's forms, for building errors and scrubbing what leaves the node. */
 	readonly errors: ErrorContext;
-	readonly gate: RequestGate;
-	call(call: ApiCall): Promise<ApiAnswer>;
-	stream<T>(call: ApiCall, consume: (answer: ApiStream) => Promise<T>): Promise<T>;
-	download<T>(url: string, site: CallSite, consume: (body: BinaryBody) => Promise<T>): Promise<T>;
-	/** Ends the run's waits and requests (an item failed); creates already sent are still read. */
+	call(request: ApiRequest): Promise<ApiAnswer>;
+	stream<T>(request: ApiRequest, consume: (answer: ApiStream) => Promise<T>): Promise<T>;
+	download<T>(file: FileRequest, consume: (body: FileBody) => Promise<T>): Promise<T>;
+	/** Ends the run's waits and requests (an item failed); requests that name something paid are still read. */
 	stop(reason?: unknown): void;
 }
 
-export async function createSora2Client(fn: IExecuteFunctions, settings: ClientSettings): Promise<Sora2Client> {
+/** What the run's context must offer the client (n8n's execute context does). */
+export type ClientContext = Channel['fn'];
+
+const BASE_URL_FIX = 'Open the credential and enter the API root, for example https://api.6ai.chat/v1';
+
+/** Checks the credential's Base URL and returns it without trailing slashes. */
+function normalizeBaseUrl(node: INode, raw: unknown, secrets: readonly string[] = []): string {
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	const fail = (why: string) => configError(node, `The Base URL in the Sora2 API credential ${why}`, BASE_URL_FIX);
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		// redacted: a key pasted into Base URL (the two fields swapped) must not show up in the error
+		throw fail(`is not a URL: "${redact(text, secrets)}"`);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fail(`must start with http:// or https:// (got ${url.protocol})`);
+	if (url.username || url.password) throw fail('must not contain a user name or password: put the key in the API Key field');
+	if (url.search || url.hash) throw fail('must not contain a query (?…) or a fragment (#…)');
+	return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** Reads the credential: the Base URL (checked), the header that carries the key (exactly as sent), the key's forms. */
+async function readAccess(fn: ClientContext): Promise<{ baseUrl: string; authorization: string; secrets: string[] }> {
 	const credentials = await fn.getCredentials<Sora2Credentials>(CREDENTIAL_TYPE);
-	const secrets = secretsOf(credentials.apiKey);
-	const node = fn.getNode();
-	const baseUrl = normalizeBaseUrl(node, credentials.baseUrl, secrets);
+	const stored = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+	// the key as stored and as sent (trimmed, in the header) are both among its forms
+	const secrets = secretForms(stored);
+	const baseUrl = normalizeBaseUrl(fn.getNode(), credentials.baseUrl, secrets);
+	return { baseUrl, authorization: `Bearer ${stored.trim()}`, secrets };
+}
+
+export async function openClient(fn: ClientContext, settings: ClientSettings): Promise<ApiClient> {
+	const { baseUrl, authorization, secrets } = await readAccess(fn);
 	const scope = new StopScope(fn.getExecutionCancelSignal());
 	const gate = new RequestGate({ maxConcurrent: settings.maxConcurrency, maxPerMinute: settings.maxRequestsPerMinute }, scope);
-	const channel: Channel = { fn, gate, scope, settings, errors: { node, secrets }, baseUrl };
+	const channel: Channel = { fn, gate, scope, settings, errors: { node: fn.getNode(), secrets }, baseUrl, authorization };
 	return {
 		baseUrl,
-		scope,
-		gate,
 		errors: channel.errors,
-		call: async (call) => await callApi(channel, call),
-		stream: async (call, consume) => await streamApi(channel, call, consume),
-		download: async (url, site, consume) => await downloadFile(channel, url, site, consume),
+		call: async (request) => await callApi(channel, request),
+		stream: async (request, consume) => await streamApi(channel, request, consume),
+		download: async (file, consume) => await downloadFile(channel, file, consume),
 		stop: (reason) => scope.stop(reason, 'failed'),
 	};
 }

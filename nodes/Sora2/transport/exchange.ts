@@ -1,13 +1,11 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
+import { isObject } from '../shared/values';
 import { chunksOf, disposeBody } from './body';
-import type { CallSite, ErrorContext } from './errors';
+import type { CallSite, ErrorContext, RequestHints } from './errors';
 import type { RequestGate } from './gate';
-import { priorityOf } from './retry';
-import type { RequestKind, RetrySettings } from './retry';
+import type { RetrySettings } from './retry';
 import type { StopScope } from './stopScope';
-
-export const CREDENTIAL_TYPE = 'sora2Api';
 
 export interface ClientSettings {
 	maxConcurrency: number;
@@ -17,7 +15,7 @@ export interface ClientSettings {
 	retry: RetrySettings;
 }
 
-/** Everything one run's requests share: the n8n context, the gate, the stop switch, the settings. */
+/** Everything one run's requests share: the n8n context, the gate, the stop switch, the settings, the key. */
 export interface Channel {
 	fn: IExecuteFunctions;
 	gate: RequestGate;
@@ -26,6 +24,30 @@ export interface Channel {
 	errors: ErrorContext;
 	/** The Base URL without trailing slashes. */
 	baseUrl: string;
+	/** The Authorization header, sent only to the Base URL's origin. */
+	authorization: string;
+}
+
+/**
+ * What a request is, as the caller sees it: how it may be retried, when and in which order it goes,
+ * what its failures should say. The transport knows nothing else of what the request is about.
+ */
+export interface RequestTerms {
+	site: CallSite;
+	/** Safe to send again (a read). False: it may start something paid, so it is sent again only when the API certainly did not take it. */
+	repeatable: boolean;
+	/** Its answer is read to its end even when the run stops for another item's failure (it names something paid); only a cancel ends it. */
+	finishOnStop?: boolean;
+	/** Lower goes first when requests compete for a start. */
+	priority: number;
+	/** Not started before this time (ms since epoch); the gate may start it early, from `notBefore`, when a budget has starts to spare. */
+	dueAt?: number;
+	notBefore?: number;
+	/** Order among due requests of one priority: lower first (default: when it became due). */
+	rank?: number;
+	/** Requests about the same thing share a key (fair turns between them). */
+	key?: string;
+	hints?: RequestHints;
 }
 
 /** One request to make (the body is sent as JSON). */
@@ -48,10 +70,8 @@ export interface Opened {
 	rawBody: unknown;
 	/** When the request was sent (the whole answer is due within Request Timeout of it). */
 	sentAt: number;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null;
+	/** When the head of the answer arrived: the server had the request before this. */
+	answeredAt: number;
 }
 
 export function headerValue(headers: Record<string, unknown>, name: string): unknown {
@@ -59,30 +79,36 @@ export function headerValue(headers: Record<string, unknown>, name: string): unk
 	return key === undefined ? undefined : headers[key];
 }
 
-/** The options of every request: the answer as a stream, any status handed back, no key on redirects elsewhere. */
-function requestOptions(channel: Channel, out: Outgoing): IHttpRequestOptions {
+/**
+ * The options of every request: the answer as a stream, any status handed back, no key on redirects
+ * elsewhere, and an abort signal of its own (linked to the run's stop switch without a listener on a
+ * shared signal, so a thousand requests add no thousand listeners).
+ */
+function requestOptions(channel: Channel, out: Outgoing, signal: AbortSignal): IHttpRequestOptions {
+	const headers: IDataObject = { Accept: out.accept };
+	if (out.body) headers['Content-Type'] = 'application/json';
+	if (out.withKey) headers.Authorization = channel.authorization;
 	const options: IHttpRequestOptions = {
 		method: out.method,
 		url: out.url,
-		headers: out.body ? { Accept: out.accept, 'Content-Type': 'application/json' } : { Accept: out.accept },
+		headers,
 		encoding: 'stream',
 		json: false,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		timeout: channel.settings.timeoutMs,
 		sendCredentialsOnCrossOriginRedirect: false,
+		abortSignal: signal,
 	};
 	if (out.qs) options.qs = out.qs;
 	if (out.body) options.body = out.body;
-	// n8n ends keyed requests on cancel itself; other hosts' (a CDN's) end when the run stops.
-	if (!out.withKey) options.abortSignal = channel.scope.signal;
 	return options;
 }
 
 function opened(value: unknown, sentAt: number): Opened {
 	if (isObject(value) && typeof value.statusCode === 'number') {
 		const headers = isObject(value.headers) ? value.headers : {};
-		return { statusCode: value.statusCode, headers, body: chunksOf(value.body), rawBody: value.body, sentAt };
+		return { statusCode: value.statusCode, headers, body: chunksOf(value.body), rawBody: value.body, sentAt, answeredAt: Date.now() };
 	}
 	throw new Error('the HTTP helper returned no full response');
 }
@@ -106,44 +132,38 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
 	}
 }
 
-/** What a request is, for the gate and the stop rules. */
-export interface RequestRole {
-	kind: RequestKind;
-	site: CallSite;
-	/** When the request was due (a status read's scheduled time), for the gate's order. */
-	dueAt?: number;
-}
-
 /**
  * One request through the gate: sent, its head awaited (within Request Timeout), then handed to
  * `handle` while the gate slot is still held (an answer being read is a request in flight). The body
  * is disposed of afterwards, read or not.
  */
-export async function exchange<T>(channel: Channel, role: RequestRole, out: Outgoing, handle: (response: Opened) => Promise<T>): Promise<T> {
+export async function exchange<T>(channel: Channel, terms: RequestTerms, out: Outgoing, handle: (response: Opened) => Promise<T>): Promise<T> {
 	const { fn, gate, scope, settings } = channel;
-	const { kind, site } = role;
-	return await gate.run({ priority: priorityOf(kind), key: site.taskId, dueAt: role.dueAt }, async () => {
-		const sentAt = Date.now();
-		const request: Promise<unknown> = out.withKey
-			? fn.helpers.httpRequestWithAuthentication.call(fn, CREDENTIAL_TYPE, requestOptions(channel, out))
-			: fn.helpers.httpRequest(requestOptions(channel, out));
-		// Given up before the head came: close the body if it comes later.
-		const late = () => void request.then((value) => disposeBody(isObject(value) ? value.body : undefined), () => undefined);
-		const head = withDeadline(request, settings.timeoutMs, late);
-		// A create is awaited even when the run stops for another item's failure: its answer names a paid task.
-		// (A chat, whose whole answer takes minutes, is given up.) On cancel, n8n aborts it itself.
-		const raced = kind === 'create' ? head : scope.race(head);
-		const response = opened(
-			await raced.catch((error: unknown) => {
-				late();
-				throw error;
-			}),
-			sentAt,
-		);
+	const ticket = { priority: terms.priority, dueAt: terms.dueAt, notBefore: terms.notBefore, rank: terms.rank, key: terms.key };
+	return await gate.run(ticket, async (sentAt) => {
+		const controller = new AbortController();
+		// A request that names something paid is read to its end when the run stops for another item; only a cancel ends it.
+		const unlink = terms.finishOnStop ? scope.onCancel(() => controller.abort()) : scope.onStop(() => controller.abort());
 		try {
-			return await handle(response);
+			const request: Promise<unknown> = fn.helpers.httpRequest(requestOptions(channel, out, controller.signal));
+			// Given up before the head came: close the body if it comes later.
+			const late = () => void request.then((value) => disposeBody(isObject(value) ? value.body : undefined), () => undefined);
+			const head = withDeadline(request, settings.timeoutMs, late);
+			const raced = terms.finishOnStop ? head : scope.race(head);
+			const response = opened(
+				await raced.catch((error: unknown) => {
+					late();
+					throw error;
+				}),
+				sentAt,
+			);
+			try {
+				return await handle(response);
+			} finally {
+				disposeBody(response.rawBody);
+			}
 		} finally {
-			disposeBody(response.rawBody);
+			unlink();
 		}
 	});
 }

@@ -1,19 +1,19 @@
 import type { StopScope } from './stopScope';
 
 /*
- * The one gate every request of a run passes (creates, status reads, downloads, chats): it bounds
- * the requests in flight ("Max Concurrent Requests") and the pace at which they start ("Max
- * Requests per Minute"), and decides who goes next when both are short.
+ * The one gate every request of a run passes: it bounds the requests in flight ("Max Concurrent
+ * Requests") and the pace at which they start ("Max Requests per Minute"), holds a request until
+ * it is due, and decides who goes next when both are short.
  *
  * - Pace: starts are kept at least `60 s × 1.02 / budget` apart, so no 60-second window ever holds
  *   more than the budget, even with some jitter between a start here and its arrival there.
- * - Order: lower `priority` first (creates before downloads before status reads: a task that
- *   starts earlier finishes earlier); within a priority, the request due first (a status read is due
- *   when its task is likely to have moved, see helpers/pollSchedule.ts; a due time only ever passes,
- *   so no task starves); then the `key` (a task) served longest ago; then first come, first served.
- * - With a budget the user set, a start the budget allows is not left unused: a request resting until it is due
- *   (`restUntil`: a status read scheduled for later) is woken early, the one due soonest first, but
- *   never before its own earliest time (one Poll Interval after the task's last read).
+ * - Due: a request with `dueAt` in the future waits here until then (a status read scheduled for
+ *   when its task is likely done). With a budget the user set, a start the budget allows is not left
+ *   unused: when nothing due is waiting, the request due soonest goes early, but never before its
+ *   own `notBefore`.
+ * - Order among the due: lower `priority` first; then lower `rank` (default: when it became due; a
+ *   status read ranks by when its task is expected to end, so the read most likely to find a video
+ *   goes first); then the `key` (a task) served longest ago; then first come, first served.
  * - A 429 (`slowDown`) pauses every start for the time the API asked (Retry-After), and lowers the
  *   pace for the rest of the run: to 3/4 of the budget, or without one, to 3/4 of what the API let
  *   through before it asked to wait.
@@ -21,9 +21,13 @@ import type { StopScope } from './stopScope';
 
 export interface Ticket {
 	priority: number;
-	/** When the request was due (a status read's scheduled time): the one due first goes first. Default: when it asked. */
+	/** Not started before this time (ms since epoch), unless the budget has starts to spare. */
 	dueAt?: number;
-	/** Requests about the same thing (a task id) share a key; at equal due times the key served longest ago goes first. */
+	/** The earliest an early start may be (with a budget to spare); default `dueAt`. */
+	notBefore?: number;
+	/** Order among due requests of one priority: lower first. Default: when it became due. */
+	rank?: number;
+	/** Requests about the same thing (a task id) share a key; at equal rank the key served longest ago goes first. */
 	key?: string;
 }
 
@@ -33,17 +37,13 @@ export interface GateSettings {
 	maxPerMinute?: number;
 }
 
-interface Resting {
-	dueAt: number;
-	earliestAt: number;
-	wake: () => void;
-}
-
 interface Waiter {
 	ticket: Ticket;
 	dueAt: number;
+	notBefore: number;
+	rank: number;
 	seq: number;
-	start: () => void;
+	start: (startedAt: number) => void;
 	fail: (reason: unknown) => void;
 }
 
@@ -57,7 +57,7 @@ const PACE_MARGIN = 1.02;
 /** How much a 429 lowers the pace. */
 const SLOWDOWN = 0.75;
 
-export function paceGapMs(perMinute: number): number {
+function paceGapMs(perMinute: number): number {
 	return (WINDOW_MS * PACE_MARGIN) / perMinute;
 }
 
@@ -79,8 +79,6 @@ export class RequestGate {
 
 	/** When the armed wake-up fires (Infinity: none armed). */
 	private wakeUpAt = Infinity;
-
-	private readonly resting = new Set<Resting>();
 
 	constructor(
 		private readonly settings: GateSettings,
@@ -107,11 +105,11 @@ export class RequestGate {
 		return this.active;
 	}
 
-	/** Runs `task` once the gate admits it; its slot is held until `task` settles. */
-	async run<T>(ticket: Ticket, task: () => Promise<T>): Promise<T> {
-		await this.admit(ticket);
+	/** Runs `task` once the gate admits it (it gets the time it started); its slot is held until `task` settles. */
+	async run<T>(ticket: Ticket, task: (startedAt: number) => Promise<T>): Promise<T> {
+		const startedAt = await this.admit(ticket);
 		try {
-			return await task();
+			return await task(startedAt);
 		} finally {
 			this.active--;
 			this.pump();
@@ -136,32 +134,13 @@ export class RequestGate {
 		this.gapMs = paceGapMs(Math.max(1, ((this.recentStarts.length * WINDOW_MS) / span) * SLOWDOWN));
 	}
 
-	/**
-	 * Waits until `dueAt`; with a budget, wakes earlier (not before `earliestAt`) when the budget has a
-	 * start to spare and nothing else is waiting. Rejects at once when the run stops.
-	 */
-	async restUntil(dueAt: number, earliestAt: number): Promise<void> {
-		const now = this.now();
-		if (dueAt <= now) return;
-		// only a budget the user set is filled; a pace a 429 imposed is a ceiling, not an allowance
-		if (!this.settings.maxPerMinute) return await this.scope.sleep(dueAt - now);
-		let entry: Resting | undefined;
-		const woken = new Promise<void>((wake) => {
-			entry = { dueAt, earliestAt, wake };
-			this.resting.add(entry);
-		});
-		this.pump();
-		try {
-			await this.scope.race(Promise.race([woken, this.scope.sleep(dueAt - now)]));
-		} finally {
-			if (entry) this.resting.delete(entry);
-		}
-	}
-
-	private async admit(ticket: Ticket): Promise<void> {
+	private async admit(ticket: Ticket): Promise<number> {
 		this.scope.signal.throwIfAborted();
-		await new Promise<void>((start, fail) => {
-			this.waiters.push({ ticket, dueAt: ticket.dueAt ?? this.now(), seq: this.seq++, start, fail });
+		return await new Promise<number>((start, fail) => {
+			const now = this.now();
+			const dueAt = ticket.dueAt ?? now;
+			const notBefore = Math.min(dueAt, ticket.notBefore ?? dueAt);
+			this.waiters.push({ ticket, dueAt, notBefore, rank: ticket.rank ?? dueAt, seq: this.seq++, start, fail });
 			this.pump();
 		});
 	}
@@ -169,44 +148,46 @@ export class RequestGate {
 	private pump(): void {
 		while (this.active < this.settings.maxConcurrent && this.waiters.length > 0) {
 			const now = this.now();
-			if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt - now);
-			const waiter = this.takeNext();
+			if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt);
+			const waiter = this.takeNext(now);
+			if (!waiter) return this.wakeAt(this.nextWakeAt());
 			this.active++;
 			this.noteStart(waiter.ticket, now);
-			waiter.start();
-		}
-		if (this.waiters.length === 0 && this.active < this.settings.maxConcurrent) this.wakeResting();
-	}
-
-	/** The budget has a start to spare and nobody waits: the resting request due soonest goes now. */
-	private wakeResting(): void {
-		if (!this.settings.maxPerMinute || this.resting.size === 0) return;
-		const now = this.now();
-		if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt - now);
-		let next: Resting | undefined;
-		let soonestEarliest = Infinity;
-		for (const entry of this.resting) {
-			if (entry.earliestAt > now) soonestEarliest = Math.min(soonestEarliest, entry.earliestAt);
-			else if (!next || entry.dueAt < next.dueAt) next = entry;
-		}
-		if (next) {
-			this.resting.delete(next);
-			next.wake();
-		} else if (soonestEarliest < Infinity) {
-			this.wakeAt(soonestEarliest - now);
+			waiter.start(now);
 		}
 	}
 
-	private takeNext(): Waiter {
-		let best = 0;
-		for (let at = 1; at < this.waiters.length; at++) if (this.before(this.waiters[at], this.waiters[best])) best = at;
-		const [waiter] = this.waiters.splice(best, 1);
-		return waiter;
+	/** Only a budget the user set is filled early; a pace a 429 imposed is a ceiling, not an allowance. */
+	private get fillsBudget(): boolean {
+		return this.settings.maxPerMinute !== undefined;
+	}
+
+	/** The due request that goes first; else, with a budget to fill, the one due soonest that may go early. */
+	private takeNext(now: number): Waiter | undefined {
+		let best: number | undefined;
+		for (let at = 0; at < this.waiters.length; at++) {
+			const waiter = this.waiters[at];
+			if (waiter.dueAt <= now && (best === undefined || this.before(waiter, this.waiters[best]))) best = at;
+		}
+		if (best === undefined && this.fillsBudget) {
+			for (let at = 0; at < this.waiters.length; at++) {
+				const waiter = this.waiters[at];
+				if (waiter.notBefore <= now && (best === undefined || waiter.dueAt < this.waiters[best].dueAt)) best = at;
+			}
+		}
+		return best === undefined ? undefined : this.waiters.splice(best, 1)[0];
+	}
+
+	/** When the next waiter becomes due (or may go early, with a budget to fill). */
+	private nextWakeAt(): number {
+		let at = Infinity;
+		for (const waiter of this.waiters) at = Math.min(at, this.fillsBudget ? waiter.notBefore : waiter.dueAt);
+		return at;
 	}
 
 	private before(a: Waiter, b: Waiter): boolean {
 		if (a.ticket.priority !== b.ticket.priority) return a.ticket.priority < b.ticket.priority;
-		if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt;
+		if (a.rank !== b.rank) return a.rank < b.rank;
 		const servedA = a.ticket.key === undefined ? -Infinity : (this.lastServed.get(a.ticket.key) ?? -Infinity);
 		const servedB = b.ticket.key === undefined ? -Infinity : (this.lastServed.get(b.ticket.key) ?? -Infinity);
 		if (servedA !== servedB) return servedA < servedB;
@@ -225,17 +206,16 @@ export class RequestGate {
 	}
 
 	/**
-	 * Wakes the gate in `ms` (when the pace allows the next start, or a resting request may go). One
+	 * Wakes the gate at `at` (when the pace allows the next start, or a waiter becomes due). One
 	 * wake-up is kept armed, the soonest: a sooner one replaces it (the later timer then only pumps).
 	 */
-	private wakeAt(ms: number): void {
-		const at = this.now() + ms;
-		if (at >= this.wakeUpAt) return;
+	private wakeAt(at: number): void {
+		if (at === Infinity || at >= this.wakeUpAt) return;
 		this.wakeUpAt = at;
 		const fired = () => {
 			if (this.wakeUpAt === at) this.wakeUpAt = Infinity;
 		};
-		this.scope.sleep(ms).then(
+		this.scope.sleep(Math.max(0, at - this.now())).then(
 			() => {
 				fired();
 				this.pump();

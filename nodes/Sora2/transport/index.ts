@@ -1,21 +1,24 @@
 /**
- * The only layer that talks HTTP. It imports nothing of the layers above it (helpers, actions):
- * `test/architecture/layers.test.ts` fails on such an import.
+ * The only layer that talks HTTP: a client for this API that takes each request's terms (may it be
+ * retried, its priority, when it is due) and knows nothing of what the requests are about. It
+ * imports nothing of the layers above it: `test/architecture/layers.test.ts` fails on such an import.
  */
-export { createSora2Client } from './client';
-export type { Sora2Client } from './client';
-export type { ApiAnswer, ApiCall } from './call';
-export type { ApiStream } from './apiStream';
-export type { BinaryBody } from './download';
-export type { CallSite, ErrorContext } from './errors';
-export { cancelledError, streamFailureError, unexpectedAnswerError } from './errors';
-export { apiMessageOf } from './errorBody';
-export type { ClientSettings } from './exchange';
-export { CREDENTIAL_TYPE } from './exchange';
-export { failureOf } from './failure';
-export { redactError, redactValue } from './redact';
+export { openClient } from './client';
+export type { ApiClient } from './client';
+export type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileRequest } from './call';
+export type { ClientSettings, RequestTerms } from './exchange';
 export { RETRY_PAUSES } from './retry';
-export type { RetrySettings } from './retry';
-export { settle } from './settle';
-export type { Settled } from './settle';
-export { StopScope } from './stopScope';
+export {
+	apiMessageOf,
+	configError,
+	failureOf,
+	inputError,
+	isNodeError,
+	itemError,
+	operationError,
+	stoppedError,
+	streamFailureError,
+	unexpectedAnswerError,
+} from './errors';
+export type { CallSite, ErrorContext, RequestHints } from './errors';
+export { redactError, redactValue } from './secrets';

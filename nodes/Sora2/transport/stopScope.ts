@@ -1,7 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-/** Why a run's scope stopped: the user cancelled the execution, or an item failed without Continue On Fail. */
-export type StopCause = 'cancelled' | 'failed';
+import type { StopCause } from './errors';
 
 /**
  * One run's "stop" switch. It trips when the user cancels the execution or when the run stops
@@ -13,11 +12,16 @@ export class StopScope {
 
 	private readonly callbacks = new Set<(reason: unknown) => void>();
 
+	private readonly cancelCallbacks = new Set<() => void>();
+
 	private stopCause: StopCause | undefined;
 
+	private wasCancelled = false;
+
+	/** Listens once on n8n's cancel signal: the one listener of the run. */
 	constructor(cancelSignal?: AbortSignal) {
-		if (cancelSignal?.aborted) this.stop(cancelSignal.reason, 'cancelled');
-		else cancelSignal?.addEventListener('abort', () => this.stop(cancelSignal.reason, 'cancelled'), { once: true });
+		if (cancelSignal?.aborted) this.cancel(cancelSignal.reason);
+		else cancelSignal?.addEventListener('abort', () => this.cancel(cancelSignal.reason), { once: true });
 	}
 
 	/** Aborts when the scope stops: handed to requests so they end at once. */
@@ -41,6 +45,28 @@ export class StopScope {
 		const callbacks = [...this.callbacks];
 		this.callbacks.clear();
 		for (const callback of callbacks) callback(this.signal.reason);
+	}
+
+	/** The user cancelled the execution: everything ends, the requests that outlive a mere stop too. */
+	cancel(reason?: unknown): void {
+		if (this.wasCancelled) return;
+		this.wasCancelled = true;
+		const callbacks = [...this.cancelCallbacks];
+		this.cancelCallbacks.clear();
+		for (const callback of callbacks) callback();
+		this.stop(reason, 'cancelled');
+	}
+
+	/** Calls `callback` once when the execution is cancelled (even after the scope stopped for a failure). */
+	onCancel(callback: () => void): () => void {
+		if (this.wasCancelled) {
+			callback();
+			return () => undefined;
+		}
+		this.cancelCallbacks.add(callback);
+		return () => {
+			this.cancelCallbacks.delete(callback);
+		};
 	}
 
 	/** Calls `callback` once when the scope stops; returns the function that unregisters it. */

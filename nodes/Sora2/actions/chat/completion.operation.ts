@@ -2,10 +2,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { requestSettings } from '../../descriptions/requestOptions';
-import { runBatch } from '../../helpers/batch';
-import { completeChat } from '../../helpers/chatCompletion';
-import { readCompletionInput } from '../../helpers/chatInput';
-import { CHAT_REQUEST_TIMEOUT_SECONDS, TOOLS, TOOL_CHOICE_FUNCTION } from '../../helpers/defaults';
+import { completeChat } from '../../chat/completion';
+import { readCompletionInput } from '../../chat/input';
+import { CHAT_REQUEST_TIMEOUT_SECONDS, TOOLS, TOOL_CHOICE_FUNCTION } from '../../config/defaults';
+import { runBatch } from '../../run/batch';
 
 /** The run-wide request settings, with the chat's longer timeout: a non-streamed answer comes only when the video is done. */
 const chatRequestSettings = requestSettings(

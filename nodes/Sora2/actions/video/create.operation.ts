@@ -4,9 +4,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { durationFields, modelField, modelNotices, orientationField, sizeFields } from '../../descriptions/modelFields';
 import { videoRequestOptions } from '../../descriptions/requestOptions';
 import { createWaitFields } from '../../descriptions/waitFields';
-import { runBatch } from '../../helpers/batch';
-import { createVideo } from '../../helpers/videoCreate';
-import { readCreateInput } from '../../helpers/videoInput';
+import { runBatch } from '../../run/batch';
+import { readCreateInput } from '../../video/createInput';
+import { createVideo } from '../../video/createVideo';
 
 const properties: INodeProperties[] = [
 	modelField,

@@ -3,10 +3,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { videoRequestOptions } from '../../descriptions/requestOptions';
 import { getTaskWaitFields } from '../../descriptions/waitFields';
-import { runBatch } from '../../helpers/batch';
-import { LABELS } from '../../helpers/labels';
-import { readGetTaskInput } from '../../helpers/videoInput';
-import { getTask } from '../../helpers/videoGetTask';
+import { LABELS } from '../../config/labels';
+import { runBatch } from '../../run/batch';
+import { getTask, readGetTaskInput } from '../../video/getTask';
 
 const properties: INodeProperties[] = [
 	{

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { OPERATION_NAMES } from '../../helpers/labels';
+import { OPERATION_NAMES } from '../../config/labels';
 import * as create from './create.operation';
 import * as getTask from './getTask.operation';
 

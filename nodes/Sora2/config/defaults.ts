@@ -1,0 +1,27 @@
+/*
+ * Every default the user meets, written once: the fields show them (as `default: NAME`; boolean
+ * defaults are literals in the fields, as n8n's lint wants, and n8n fills them in before the node
+ * reads them), and reading an option that is not set falls back to them.
+ */
+
+export const POLL_INTERVAL_SECONDS = 10;
+export const MAX_WAIT_SECONDS = 1200;
+/** Early in a long generation, status reads may be up to this many Poll Intervals apart. */
+export const MAX_POLL_INTERVALS_BETWEEN_READS = 6;
+export const BINARY_PROPERTY_NAME = 'data';
+export const MAX_CONCURRENCY = 5;
+/** 0 = no limit. */
+export const MAX_REQUESTS_PER_MINUTE = 0;
+export const MAX_RETRIES = 3;
+export const REQUEST_TIMEOUT_SECONDS = 60;
+/** A non-streamed chat answer comes only when the video is done (minutes). */
+export const CHAT_REQUEST_TIMEOUT_SECONDS = 300;
+export const CHAT_MODEL = 'sora-2';
+export const TOOLS = 'function:generate_animate';
+export const TOOL_CHOICE_FUNCTION = 'generate_animate';
+
+/**
+ * The order in which the run's requests start when they compete for a slot (lower first): what
+ * may start a video, then what finishes one, then status reads.
+ */
+export const REQUEST_PRIORITY = { create: 0, chat: 0, download: 1, statusRead: 2 } as const;

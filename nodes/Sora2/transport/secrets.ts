@@ -1,0 +1,70 @@
+/*
+ * Keeping the API key out of everything the node shows: error messages, hints, error details and
+ * output items. A key reaches text in more forms than the one the user typed: as stored (with a
+ * stray space or newline), as sent (trimmed), JSON-escaped (`\/`, `\n` …) and URL-encoded (in an
+ * echoed query or form). Every form is removed.
+ */
+
+/** Forms of a secret shorter than this are not removed (they would mangle ordinary words). */
+const MIN_SECRET_LENGTH = 4;
+
+const REDACTED = '***';
+
+/** Every form in which `secret` may show up in text, longest first. */
+export function secretForms(secret: string): string[] {
+	const forms = new Set<string>();
+	for (const base of [secret, secret.trim()]) {
+		forms.add(base);
+		const json = JSON.stringify(base).slice(1, -1);
+		forms.add(json);
+		forms.add(json.replace(/\//g, '\\/'));
+		const encoded = encodeURIComponent(base);
+		forms.add(encoded);
+		forms.add(encoded.replace(/%20/g, '+'));
+	}
+	return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}
+
+/** Removes every occurrence of each secret form from a text that is about to be shown. */
+export function redact(text: string, secrets: readonly string[]): string {
+	let out = text;
+	for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+	return out;
+}
+
+/** A copy of a JSON-like value with every string (keys included) redacted. */
+export function redactValue<T>(value: T, secrets: readonly string[]): T {
+	if (secrets.length === 0) return value;
+	const walk = (current: unknown, depth: number): unknown => {
+		if (typeof current === 'string') return redact(current, secrets);
+		if (depth > 50 || typeof current !== 'object' || current === null) return current;
+		if (Array.isArray(current)) return current.map((entry) => walk(entry, depth + 1));
+		if (current instanceof Date || ArrayBuffer.isView(current)) return current;
+		const copy: Record<string, unknown> = {};
+		for (const [key, entry] of Object.entries(current)) copy[redact(key, secrets)] = walk(entry, depth + 1);
+		return copy;
+	};
+	return walk(value, 0) as T;
+}
+
+/**
+ * Redacts an error in place, however deep the key hides in it: message, stack, description,
+ * context, the response n8n keeps, causes. The error leaves the node through here.
+ */
+export function redactError(error: unknown, secrets: readonly string[]): void {
+	if (secrets.length === 0) return;
+	const seen = new WeakSet<object>();
+	const scrub = (target: unknown, depth: number): void => {
+		if (typeof target !== 'object' || target === null || seen.has(target) || depth > 8) return;
+		seen.add(target);
+		const record = target as Record<string, unknown>;
+		for (const key of Object.getOwnPropertyNames(target)) {
+			const descriptor = Object.getOwnPropertyDescriptor(target, key);
+			if (!descriptor || !('value' in descriptor) || !descriptor.writable) continue;
+			const value = descriptor.value as unknown;
+			if (typeof value === 'string') record[key] = redact(value, secrets);
+			else scrub(value, depth + 1);
+		}
+	};
+	scrub(error, 0);
+}
