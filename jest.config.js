@@ -1,4 +1,4 @@
-/** Unit and mock-server tests (`npm test`). The real-n8n suite has its own config (jest.e2e.config.js). */
+/** Unit and mock-server tests (`npm test`). The real-n8n, queue and editor suites have their own configs (test/jest.*.config.js). */
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],

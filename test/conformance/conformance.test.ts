@@ -13,7 +13,7 @@ import { expected, lastWord, loadCreateAnswers, loadGateways, worksWithTable } f
 import type { Gateway, Scenario } from './gateways';
 
 /**
- * Every gateway shape of `gateway-answers.md`, as its fixture shows it, served by the mock and run
+ * Every gateway shape of `docs/gateways.md`, as its fixture shows it, served by the mock and run
  * through the node: Get Task without wait (read by read: status and progress at each answer), Get
  * Task and Create with wait (each ends in the right status, link and reason at the very read whose
  * answer ends it), and Max Wait (a task that has not ended: the error names its last word and

@@ -1,11 +1,13 @@
 /**
- * End-to-end tests in a REAL headless n8n (`npm run test:e2e`): test/e2e/**\/*.e2e.test.ts.
+ * End-to-end tests in a REAL headless n8n (`npm run test:e2e`, config under test/): test/e2e/**\/*.e2e.test.ts.
  * globalSetup installs the pinned n8n into .cache/n8n-e2e/ (scripts/e2e/setup-n8n.sh) and builds
  * the package once. Each `n8n` command starts a whole n8n (~5 s), so: long timeouts, one worker.
  */
+const path = require('node:path');
+
 module.exports = {
 	testEnvironment: 'node',
-	rootDir: __dirname,
+	rootDir: path.join(__dirname, '..'),
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },

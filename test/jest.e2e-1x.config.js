@@ -8,7 +8,7 @@ const path = require('node:path');
 const base = require('./jest.e2e.config.js');
 
 process.env.N8N_E2E_VERSION = '1.123.81';
-process.env.N8N_E2E_DIR = path.join(__dirname, '.cache', 'n8n-1x');
+process.env.N8N_E2E_DIR = path.join(__dirname, '..', '.cache', 'n8n-1x');
 
 module.exports = {
 	...base,

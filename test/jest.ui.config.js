@@ -3,9 +3,11 @@
  * globalSetup installs it into .cache/n8n-e2e/ and builds the package) is started as a server and
  * the editor is driven in headless Chromium (Debian's /usr/bin/chromium, via playwright-core).
  */
+const path = require('node:path');
+
 module.exports = {
 	testEnvironment: 'node',
-	rootDir: __dirname,
+	rootDir: path.join(__dirname, '..'),
 	roots: ['<rootDir>/test/ui'],
 	testMatch: ['<rootDir>/test/ui/**/*.ui.test.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
