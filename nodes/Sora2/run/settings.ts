@@ -4,6 +4,7 @@ import { BINARY_PROPERTY_NAME, MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RET
 import { numberOf } from '../shared/values';
 import { TaskLedger } from '../task/ledger';
 import { TaskReader } from '../task/reader';
+import { GenerationTimes } from '../task/schedule';
 import type { WaitSettings } from '../task/wait';
 import { RETRY_PAUSES, inputError, openClient } from '../transport';
 import type { ApiClient, ClientSettings } from '../transport';
@@ -13,18 +14,25 @@ import type { ApiClient, ClientSettings } from '../transport';
  * before any request is sent.
  */
 
-/** What every item of one node run shares: the n8n context, the API client, task reading, the ledger of created tasks. */
+/**
+ * What every item of one node run shares: the n8n context, the API client, task reading, the ledger
+ * of created tasks, what the run learns of how long tasks take, and whether it has a budget.
+ */
 export interface Run {
 	fn: IExecuteFunctions;
 	client: ApiClient;
 	reader: TaskReader;
 	ledger: TaskLedger;
+	times: GenerationTimes;
+	/** Max Requests per Minute is set. */
+	budgeted: boolean;
 }
 
 /** Opens a run: reads the run-wide Options and the credential (nothing is sent yet). */
 export async function openRun(fn: IExecuteFunctions, timeoutSeconds?: number): Promise<Run> {
-	const client = await openClient(fn, readClientSettings(fn, timeoutSeconds));
-	return { fn, client, reader: new TaskReader(client), ledger: new TaskLedger(fn) };
+	const settings = readClientSettings(fn, timeoutSeconds);
+	const client = await openClient(fn, settings);
+	return { fn, client, reader: new TaskReader(client), ledger: new TaskLedger(fn), times: new GenerationTimes(), budgeted: settings.maxRequestsPerMinute !== undefined };
 }
 
 function readNumber(fn: IExecuteFunctions, name: string, label: string, itemIndex: number, fallback: number): number {

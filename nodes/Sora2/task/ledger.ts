@@ -86,9 +86,11 @@ function describeState(snapshot: TaskSnapshot): string {
 	return parts.join(', ');
 }
 
-export function maxWaitError(node: INode, site: CallSite, snapshot: TaskSnapshot, maxWaitMs: number): Error {
+/** The wait ran out: what the task last reported, and (when the last status check failed) why. */
+export function maxWaitError(node: INode, site: CallSite, snapshot: TaskSnapshot, maxWaitMs: number, lastCheckFailed?: string): Error {
 	const fix = `${site.note ?? ''} Or raise Max Wait.`.trim();
-	return operationError(node, site, `task ${snapshot.taskId} was still running after Max Wait (${maxWaitMs / 1000} s): ${describeState(snapshot)}`, fix);
+	const failed = lastCheckFailed ? `; the last status check failed: ${lastCheckFailed}` : '';
+	return operationError(node, site, `task ${snapshot.taskId} was still running after Max Wait (${maxWaitMs / 1000} s): ${describeState(snapshot)}${failed}`, fix);
 }
 
 /** Throws for a task that failed, or that completed without a link to its video. */

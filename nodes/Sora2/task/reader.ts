@@ -13,15 +13,13 @@ export interface TaskRead {
 	answeredAt: number;
 }
 
-/** When a read is due and how it ranks among the run's other reads (see the gate). */
-export interface ReadTiming {
-	dueAt?: number;
-	notBefore?: number;
-	rank?: number;
-}
+/** When a read is due, how it ranks among the run's other reads, how it is re-planned, and when it gives up (Max Wait). */
+export type ReadTiming = Pick<RequestTerms, 'dueAt' | 'notBefore' | 'rank' | 'replan' | 'deadline'>;
 
 const READ_HINTS: RequestHints = {
 	status: (status) => (status === 404 || status === 410 ? 'No task with this id: check the Task ID (it looks like sora-2:task_…).' : undefined),
+	// a read has a deadline only while it is waited for
+	deadline: 'Max Wait ends before the next retry.',
 };
 
 /** A status read: safe to repeat, after creates and downloads, taking turns by task. */

@@ -1,11 +1,12 @@
 import type { INode } from 'n8n-workflow';
 
 import { MAX_POLL_INTERVALS_BETWEEN_READS } from '../config/defaults';
+import { errorMessage, settle } from '../shared/values';
 import type { CallSite } from '../transport';
 import { maxWaitError } from './ledger';
-import type { TaskReader } from './reader';
-import { nextReadAt } from './schedule';
-import type { Reading } from './schedule';
+import type { ReadTiming, TaskRead, TaskReader } from './reader';
+import { planRead } from './schedule';
+import type { GenerationTimes, Reading, ScheduleSettings } from './schedule';
 import type { TaskSnapshot } from './snapshot';
 import { isFinal } from './statusWords';
 
@@ -28,6 +29,12 @@ export interface TaskWait {
 	settings: WaitSettings;
 	/** Read at once (Get Task) instead of one Poll Interval after `startedAt` (a fresh create). */
 	readFirst: boolean;
+	/** What the run learns of how long tasks take. */
+	times: GenerationTimes;
+	/** The task's kind (model, size, duration) when it was created in this run: its reads use what the run learned of that kind. */
+	kind?: string;
+	/** The run has a budget (Max Requests per Minute): reads are due when the video is likely done. */
+	budgeted: boolean;
 }
 
 export interface WaitResult {
@@ -38,31 +45,51 @@ export interface WaitResult {
 	pollAttempts: number;
 }
 
+/** What every wait of a run shares (the node, the reader, what the run learned, the budget). */
+export function waitOf(run: { fn: { getNode(): INode }; reader: TaskReader; times: GenerationTimes; budgeted: boolean }): Pick<TaskWait, 'node' | 'reader' | 'times' | 'budgeted'> {
+	return { node: run.fn.getNode(), reader: run.reader, times: run.times, budgeted: run.budgeted };
+}
+
 /**
  * Reads one task until it completes or fails, each read when the task is likely to have moved
  * (`schedule.ts`), the last one at Max Wait (then an error that says what the task last reported
  * and how to pick it up). Many of these run at once, one per item: each read waits in the run's gate
- * until it is due, so the gate bounds and orders them, and a cancel ends every wait at once. A read
+ * until it is due, so the gate bounds and orders them, and a cancel ends every wait at once; the gate
+ * asks the plan again just before the read starts, so what the run learned meanwhile counts. A read
  * never starts within one Poll Interval of the previous answer, so the server never sees two reads
  * of a task closer than that.
  */
 export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
-	const { reader, taskId, site, settings } = wait;
-	const schedule = { pollIntervalMs: settings.pollIntervalMs, maxGapMs: settings.pollIntervalMs * MAX_POLL_INTERVALS_BETWEEN_READS };
+	const { reader, taskId, site, settings, times, kind } = wait;
+	const schedule: ScheduleSettings = { pollIntervalMs: settings.pollIntervalMs, maxGapMs: settings.pollIntervalMs * MAX_POLL_INTERVALS_BETWEEN_READS, aimAtDone: wait.budgeted };
 	const deadline = wait.startedAt + settings.maxWaitMs;
-	const readings: Reading[] = [];
+	// a fresh create counts as a reading with nothing to tell: the first read is one Poll Interval after it
+	const readings: Reading[] = wait.readFirst ? [] : [{ at: wait.startedAt }];
+	let last: TaskRead | undefined;
 	let polls = 0;
 	let pollAttempts = 0;
-	let dueAt = wait.readFirst ? Date.now() : wait.startedAt + settings.pollIntervalMs;
-	let notBefore = dueAt;
+	const timing = (): ReadTiming => {
+		if (readings.length === 0) return { dueAt: Date.now() };
+		const prior = kind === undefined ? undefined : times.prior(kind);
+		const plan = planRead(readings, schedule, prior ? { createdAt: wait.startedAt, prior } : undefined);
+		return { dueAt: Math.min(plan.dueAt, deadline), notBefore: Math.min(plan.notBefore, deadline), rank: plan.rank };
+	};
 	for (;;) {
-		const read = await reader.read(taskId, site, { dueAt: Math.min(dueAt, deadline), notBefore: Math.min(notBefore, deadline) });
+		// the read at Max Wait may take up to one Poll Interval to get its turn
+		const read = await settle(reader.read(taskId, site, { ...timing(), replan: timing, deadline: deadline + settings.pollIntervalMs }));
+		if (!read.ok) {
+			if (last && Date.now() >= deadline) throw maxWaitError(wait.node, site, last.snapshot, settings.maxWaitMs, errorMessage(read.error));
+			throw read.error;
+		}
 		polls++;
-		pollAttempts += read.attempts;
-		if (isFinal(read.snapshot.status)) return { snapshot: read.snapshot, polls, pollAttempts };
-		if (Date.now() >= deadline) throw maxWaitError(wait.node, site, read.snapshot, settings.maxWaitMs);
-		readings.push({ at: read.answeredAt, progress: read.snapshot.progress });
-		notBefore = read.answeredAt + settings.pollIntervalMs;
-		dueAt = nextReadAt(readings, schedule);
+		pollAttempts += read.value.attempts;
+		const { snapshot, answeredAt } = read.value;
+		if (isFinal(snapshot.status)) {
+			if (snapshot.status === 'completed' && kind !== undefined) times.finished(kind, wait.startedAt, last?.answeredAt, answeredAt);
+			return { snapshot, polls, pollAttempts };
+		}
+		if (Date.now() >= deadline) throw maxWaitError(wait.node, site, snapshot, settings.maxWaitMs);
+		last = read.value;
+		readings.push({ at: answeredAt, progress: snapshot.progress });
 	}
 }

@@ -125,7 +125,7 @@ function apiRequest(channel: Channel, request: ApiRequest, accept: string): { ou
 /** A JSON request to the API, retried per its terms; the whole 200 answer, parsed. */
 export async function callApi(channel: Channel, request: ApiRequest): Promise<ApiAnswer> {
 	const { out, target } = apiRequest(channel, request, 'application/json');
-	const { value, attempts } = await retrying(channel, target, async () => await exchange(channel, request, out, async (response) => await readWhole(channel, request, response)));
+	const { value, attempts } = await retrying(channel, target, async (_attempt, admitBy) => await exchange(channel, request, out, async (response) => await readWhole(channel, request, response), admitBy));
 	return { ...value, attempts };
 }
 
@@ -136,7 +136,7 @@ export async function callApi(channel: Channel, request: ApiRequest): Promise<Ap
  */
 export async function streamApi<T>(channel: Channel, request: ApiRequest, consume: (answer: ApiStream) => Promise<T>): Promise<T> {
 	const { out, target } = apiRequest(channel, request, 'text/event-stream, application/json');
-	const attemptOnce = async (attempt: number): Promise<Attempt<T>> =>
+	const attemptOnce = async (attempt: number, admitBy: number | undefined): Promise<Attempt<T>> =>
 		await exchange(channel, request, out, async (response) => {
 			if (response.statusCode !== 200) return await statusAnswer(channel, request, response);
 			const body = guardedChunks(response.body, guardFor(channel, request));
@@ -148,7 +148,7 @@ export async function streamApi<T>(channel: Channel, request: ApiRequest, consum
 			};
 			const consumed = await settle(consume({ body, contentType, attempts: attempt, readWhole: readWholeBody }));
 			return consumed.ok ? { kind: 'ok', value: consumed.value } : { kind: 'failed', error: consumed.error };
-		});
+		}, admitBy);
 	return (await retrying(channel, target, attemptOnce)).value;
 }
 
@@ -163,7 +163,7 @@ export async function downloadFile<T>(channel: Channel, file: FileRequest, consu
 	const { host, origin } = new URL(url);
 	const out = { method: 'GET' as const, url, accept: '*/*', withKey: origin === new URL(channel.baseUrl).origin };
 	const what = `${file.what} from ${host}`;
-	const attemptOnce = async (): Promise<Attempt<T>> =>
+	const attemptOnce = async (_attempt: number, admitBy: number | undefined): Promise<Attempt<T>> =>
 		await exchange(channel, terms, out, async (response) => {
 			if (response.statusCode !== 200) return await statusAnswer(channel, terms, response, what);
 			const raw = response.rawBody as FileBody;
@@ -176,6 +176,6 @@ export async function downloadFile<T>(channel: Channel, file: FileRequest, consu
 			const failure = failureOf(consumed.error);
 			const at = { failure, host, timeoutMs: channel.settings.timeoutMs, attempts: 1, what: `${what} broke off` };
 			return { kind: 'failed', error: networkError(channel.errors, terms.site, at) };
-		});
+		}, admitBy);
 	return (await retrying(channel, { terms, host }, attemptOnce)).value;
 }

@@ -6,6 +6,7 @@ import { configError } from './errors';
 import type { ErrorContext } from './errors';
 import type { Channel, ClientSettings } from './exchange';
 import { RequestGate } from './gate';
+import { RetryStreak } from './retry';
 import { redact, secretForms } from './secrets';
 import { StopScope } from './stopScope';
 
@@ -69,7 +70,8 @@ export async function openClient(fn: ClientContext, settings: ClientSettings): P
 	const { baseUrl, authorization, secrets } = await readAccess(fn);
 	const scope = new StopScope(fn.getExecutionCancelSignal());
 	const gate = new RequestGate({ maxConcurrent: settings.maxConcurrency, maxPerMinute: settings.maxRequestsPerMinute }, scope);
-	const channel: Channel = { fn, gate, scope, settings, errors: { node: fn.getNode(), secrets }, baseUrl, authorization };
+	const retries = new RetryStreak(settings.retry.maxRetries * settings.retry.maxDelayMs);
+	const channel: Channel = { fn, gate, scope, settings, errors: { node: fn.getNode(), secrets }, baseUrl, authorization, retries };
 	return {
 		baseUrl,
 		errors: channel.errors,

@@ -215,6 +215,8 @@ export interface RequestHints {
 	status?: (status: number) => string | undefined;
 	/** Said when a request that is not safe to repeat failed in a way that leaves unclear whether the API took it. */
 	unsure?: string;
+	/** Said when the request's deadline ended its retries (e.g. "Max Wait ends before the next retry."). */
+	deadline?: string;
 }
 
 function generalStatusHint(status: number): string {
@@ -329,6 +331,8 @@ function networkText(failure: NetworkFailure, host: string, timeoutMs: number): 
 		case 'EPIPE':
 		case 'ERR_STREAM_PREMATURE_CLOSE':
 			return { message: `the connection to ${host} was reset before the answer was complete`, hint: 'Run again; if it keeps happening, the provider is unstable.' };
+		case 'EDEADLINE':
+			return { message: `the request to ${host} got no turn before its deadline`, hint: 'The run was held back by the pace the API allowed: raise Max Wait, or lower the number of items per run.' };
 		case 'ETIMEDOUT':
 		case 'ECONNABORTED':
 		case 'ERR_SOCKET_CONNECTION_TIMEOUT':

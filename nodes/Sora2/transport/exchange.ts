@@ -4,7 +4,7 @@ import { isObject } from '../shared/values';
 import { chunksOf, disposeBody } from './body';
 import type { CallSite, ErrorContext, RequestHints } from './errors';
 import type { RequestGate } from './gate';
-import type { RetrySettings } from './retry';
+import type { RetrySettings, RetryStreak } from './retry';
 import type { StopScope } from './stopScope';
 
 export interface ClientSettings {
@@ -26,6 +26,8 @@ export interface Channel {
 	baseUrl: string;
 	/** The Authorization header, sent only to the Base URL's origin. */
 	authorization: string;
+	/** The run's bound on retrying. */
+	retries: RetryStreak;
 }
 
 /**
@@ -45,8 +47,12 @@ export interface RequestTerms {
 	notBefore?: number;
 	/** Order among due requests of one priority: lower first (default: when it became due). */
 	rank?: number;
+	/** Asked again just before the request starts: the caller may move it later (it has learned more meanwhile). */
+	replan?: () => Pick<RequestTerms, 'dueAt' | 'notBefore' | 'rank'>;
 	/** Requests about the same thing share a key (fair turns between them). */
 	key?: string;
+	/** It gives up when it cannot start (or be retried) by this time, e.g. a status read at Max Wait. */
+	deadline?: number;
 	hints?: RequestHints;
 }
 
@@ -133,13 +139,13 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
 }
 
 /**
- * One request through the gate: sent, its head awaited (within Request Timeout), then handed to
+ * One request through the gate (given up when it gets no turn by `admitBy`): sent, its head awaited (within Request Timeout), then handed to
  * `handle` while the gate slot is still held (an answer being read is a request in flight). The body
  * is disposed of afterwards, read or not.
  */
-export async function exchange<T>(channel: Channel, terms: RequestTerms, out: Outgoing, handle: (response: Opened) => Promise<T>): Promise<T> {
+export async function exchange<T>(channel: Channel, terms: RequestTerms, out: Outgoing, handle: (response: Opened) => Promise<T>, admitBy?: number): Promise<T> {
 	const { fn, gate, scope, settings } = channel;
-	const ticket = { priority: terms.priority, dueAt: terms.dueAt, notBefore: terms.notBefore, rank: terms.rank, key: terms.key };
+	const ticket = { priority: terms.priority, dueAt: terms.dueAt, notBefore: terms.notBefore, rank: terms.rank, key: terms.key, deadline: admitBy, replan: terms.replan };
 	return await gate.run(ticket, async (sentAt) => {
 		const controller = new AbortController();
 		// A request that names something paid is read to its end when the run stops for another item; only a cancel ends it.

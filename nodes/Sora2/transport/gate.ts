@@ -11,15 +11,26 @@ import type { StopScope } from './stopScope';
  *   when its task is likely done). With a budget the user set, a start the budget allows is not left
  *   unused: when nothing due is waiting, the request due soonest goes early, but never before its
  *   own `notBefore`.
+ * - Just before a request starts, its `replan` (if any) may move it later; then the next one goes.
  * - Order among the due: lower `priority` first; then lower `rank` (default: when it became due; a
  *   status read ranks by when its task is expected to end, so the read most likely to find a video
  *   goes first); then the `key` (a task) served longest ago; then first come, first served.
- * - A 429 (`slowDown`) pauses every start for the time the API asked (Retry-After), and lowers the
- *   pace for the rest of the run: to 3/4 of the budget, or without one, to 3/4 of what the API let
- *   through before it asked to wait.
+ * - A refused answer (`slowDown`: a 429, a 5xx) pauses every start for the time the API asked
+ *   (Retry-After), and lowers the pace for the rest of the run: to 3/4 of the budget, or without one,
+ *   to 3/4 of what the API let through before it asked to wait. The pace is lowered at most once per
+ *   minute: the answers of requests sent at the old pace arrive together, and each of them lowering it
+ *   again (once per item) made a storm of 429s slow the run without bound.
+ * - A request not started by its `deadline` fails (Max Wait, or the run's bound on retrying).
  */
 
-export interface Ticket {
+/** When a request is due, the earliest it may go early, and its order among the due. */
+export interface Timing {
+	dueAt?: number;
+	notBefore?: number;
+	rank?: number;
+}
+
+export interface Ticket extends Timing {
 	priority: number;
 	/** Not started before this time (ms since epoch), unless the budget has starts to spare. */
 	dueAt?: number;
@@ -29,6 +40,13 @@ export interface Ticket {
 	rank?: number;
 	/** Requests about the same thing (a task id) share a key; at equal rank the key served longest ago goes first. */
 	key?: string;
+	/** Given up when not started by this time (ms since epoch): it fails with a `EDEADLINE` error. */
+	deadline?: number;
+	/**
+	 * Asked again when the request is about to start: the caller may have learned since it asked (e.g.
+	 * how long tasks of this kind take) and move it later. A request moved later waits again.
+	 */
+	replan?: () => Timing;
 }
 
 export interface GateSettings {
@@ -48,6 +66,8 @@ interface Waiter {
 }
 
 const WINDOW_MS = 60_000;
+/** The pace is lowered at most once in this long (one budget window). */
+const SLOWDOWN_EVERY_MS = WINDOW_MS;
 /**
  * Starts are spaced 2 % wider than the budget needs: the gateway counts arrivals, and the time from a
  * start here to its arrival there varies (request building, the event loop, the network): 1.2 s of
@@ -79,6 +99,9 @@ export class RequestGate {
 
 	/** When the armed wake-up fires (Infinity: none armed). */
 	private wakeUpAt = Infinity;
+
+	/** When the pace was last lowered (-Infinity: never). */
+	private slowedAt = -Infinity;
 
 	constructor(
 		private readonly settings: GateSettings,
@@ -123,12 +146,18 @@ export class RequestGate {
 	 */
 	slowDown(retryAfterMs?: number): void {
 		const now = this.now();
-		if (retryAfterMs !== undefined) this.nextStartAt = Math.max(this.nextStartAt, now + retryAfterMs);
+		if (retryAfterMs !== undefined) {
+			this.nextStartAt = Math.max(this.nextStartAt, now + retryAfterMs);
+			this.pump();
+		}
+		if (now - this.slowedAt < SLOWDOWN_EVERY_MS) return;
 		if (this.gapMs) {
+			this.slowedAt = now;
 			this.gapMs /= SLOWDOWN;
 			return;
 		}
 		if (!retryAfterMs) return;
+		this.slowedAt = now;
 		this.prune(now);
 		const span = Math.max(1000, now - (this.recentStarts[0] ?? now)) + retryAfterMs;
 		this.gapMs = paceGapMs(Math.max(1, ((this.recentStarts.length * WINDOW_MS) / span) * SLOWDOWN));
@@ -137,15 +166,22 @@ export class RequestGate {
 	private async admit(ticket: Ticket): Promise<number> {
 		this.scope.signal.throwIfAborted();
 		return await new Promise<number>((start, fail) => {
-			const now = this.now();
-			const dueAt = ticket.dueAt ?? now;
-			const notBefore = Math.min(dueAt, ticket.notBefore ?? dueAt);
-			this.waiters.push({ ticket, dueAt, notBefore, rank: ticket.rank ?? dueAt, seq: this.seq++, start, fail });
+			const waiter: Waiter = { ticket, dueAt: 0, notBefore: 0, rank: 0, seq: this.seq++, start, fail };
+			this.time(waiter, ticket);
+			this.waiters.push(waiter);
 			this.pump();
 		});
 	}
 
+	private time(waiter: Waiter, timing: Timing): void {
+		const dueAt = timing.dueAt ?? this.now();
+		waiter.dueAt = dueAt;
+		waiter.notBefore = Math.min(dueAt, timing.notBefore ?? dueAt);
+		waiter.rank = timing.rank ?? dueAt;
+	}
+
 	private pump(): void {
+		this.expire(this.now());
 		while (this.active < this.settings.maxConcurrent && this.waiters.length > 0) {
 			const now = this.now();
 			if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt);
@@ -157,13 +193,42 @@ export class RequestGate {
 		}
 	}
 
+	/** Fails the waiters whose deadline passed, and arms a wake-up for the next deadline. */
+	private expire(now: number): void {
+		let next = Infinity;
+		const kept: Waiter[] = [];
+		for (const waiter of this.waiters) {
+			const deadline = waiter.ticket.deadline ?? Infinity;
+			if (deadline <= now) waiter.fail(Object.assign(new Error('the request got no turn before its deadline'), { code: 'EDEADLINE' }));
+			else {
+				kept.push(waiter);
+				next = Math.min(next, deadline);
+			}
+		}
+		this.waiters = kept;
+		this.wakeAt(next);
+	}
+
 	/** Only a budget the user set is filled early; a pace a 429 imposed is a ceiling, not an allowance. */
 	private get fillsBudget(): boolean {
 		return this.settings.maxPerMinute !== undefined;
 	}
 
-	/** The due request that goes first; else, with a budget to fill, the one due soonest that may go early. */
+	/** The request that goes next (asked once more whether it still wants to go now), or none. */
 	private takeNext(now: number): Waiter | undefined {
+		const replanned = new Set<Waiter>();
+		for (;;) {
+			const at = this.choose(now);
+			if (at === undefined) return undefined;
+			const waiter = this.waiters[at];
+			if (!waiter.ticket.replan || replanned.has(waiter)) return this.waiters.splice(at, 1)[0];
+			replanned.add(waiter);
+			this.time(waiter, waiter.ticket.replan());
+		}
+	}
+
+	/** The due request that goes first; else, with a budget to fill, the one due soonest that may go early. */
+	private choose(now: number): number | undefined {
 		let best: number | undefined;
 		for (let at = 0; at < this.waiters.length; at++) {
 			const waiter = this.waiters[at];
@@ -175,7 +240,7 @@ export class RequestGate {
 				if (waiter.notBefore <= now && (best === undefined || waiter.dueAt < this.waiters[best].dueAt)) best = at;
 			}
 		}
-		return best === undefined ? undefined : this.waiters.splice(best, 1)[0];
+		return best;
 	}
 
 	/** When the next waiter becomes due (or may go early, with a budget to fill). */

@@ -1,6 +1,6 @@
 import { settle } from '../shared/values';
 import { apiStatusError, failureOf, networkError, stoppedError } from './errors';
-import type { CallSite, Refusal } from './errors';
+import type { Refusal } from './errors';
 import type { Channel, RequestTerms } from './exchange';
 import { headerValue } from './exchange';
 
@@ -64,16 +64,19 @@ function isRetriableNetworkError(code: string | undefined, repeatable: boolean):
 	return repeatable || certainlyNotSent(code);
 }
 
-/** `Retry-After` as seconds or as an HTTP date → milliseconds from `now`; undefined when absent or unreadable. */
+/**
+ * `Retry-After` as seconds or as an HTTP date → milliseconds from `now`. Absent, unreadable, zero,
+ * negative or a date already past count as absent (undefined): the backoff applies, never a retry at once.
+ */
 function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
 	const text = Array.isArray(value) ? value[0] : value;
 	if (typeof text !== 'string' && typeof text !== 'number') return undefined;
 	const trimmed = String(text).trim();
-	if (trimmed === '') return undefined;
-	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number.parseFloat(trimmed) * 1000);
-	const date = Date.parse(trimmed);
-	if (Number.isNaN(date)) return undefined;
-	return Math.max(0, date - now);
+	let ms: number;
+	if (/^\d+(\.\d+)?$/.test(trimmed)) ms = Math.round(Number.parseFloat(trimmed) * 1000);
+	else if (/[a-z]/i.test(trimmed)) ms = Date.parse(trimmed) - now;
+	else return undefined;
+	return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** How long to wait before retry number `retry` (1-based). */
@@ -97,18 +100,45 @@ export interface RetryTarget {
 	host: string;
 }
 
-/** After a network error: wait and go on (true), or the error to throw. */
-async function afterNetworkError(channel: Channel, target: RetryTarget, error: unknown, attempt: number): Promise<true | Error> {
+/**
+ * The run's bound on retrying: how long answers may keep being refused, one after the other, before
+ * the run stops sending retries (Max Retries × the longest pause). Any success ends the streak.
+ */
+export class RetryStreak {
+	private since: number | undefined;
+
+	constructor(readonly boundMs: number) {}
+
+	refused(now: number): void {
+		this.since ??= now;
+	}
+
+	succeeded(): void {
+		this.since = undefined;
+	}
+
+	/** Retries end at this time (Infinity while nothing is being refused). */
+	get endsAt(): number {
+		return this.since === undefined ? Infinity : this.since + this.boundMs;
+	}
+}
+
+/** How an attempt that did not succeed goes on: the error it ends with (given a hint to add), and the pause before a retry (none: final). */
+interface Failed {
+	fail: (extraHint?: string) => Error;
+	retryIn?: number;
+}
+
+/** After a network error: a retry after a backoff, or final. */
+function afterNetworkError(channel: Channel, target: RetryTarget, error: unknown, attempt: number): Failed {
 	const { scope, settings, errors } = channel;
 	const { site, repeatable, hints } = target.terms;
 	const failure = failureOf(error);
-	if (scope.stopped || failure.code === 'ERR_CANCELED') return stoppedError(errors.node, site, scope.cause);
-	if (attempt <= settings.retry.maxRetries && isRetriableNetworkError(failure.code, repeatable)) {
-		await scope.sleep(backoffDelayMs(attempt, settings.retry)).catch(() => undefined);
-		return true;
-	}
-	const extraHint = !repeatable && !certainlyNotSent(failure.code) && hints?.unsure ? ` ${hints.unsure}` : '';
-	return networkError(errors, site, { failure, host: target.host, timeoutMs: settings.timeoutMs, attempts: attempt, extraHint });
+	if (scope.stopped || failure.code === 'ERR_CANCELED') return { fail: () => stoppedError(errors.node, site, scope.cause) };
+	const unsure = !repeatable && !certainlyNotSent(failure.code) && hints?.unsure ? ` ${hints.unsure}` : '';
+	const fail = (extraHint = '') => networkError(errors, site, { failure, host: target.host, timeoutMs: settings.timeoutMs, attempts: attempt, extraHint: `${unsure}${extraHint}` });
+	const retriable = attempt <= settings.retry.maxRetries && isRetriableNetworkError(failure.code, repeatable);
+	return { fail, retryIn: retriable ? backoffDelayMs(attempt, settings.retry) : undefined };
 }
 
 /** The error an answer that is not a success ends with: the API's own words and the hint that fits. */
@@ -117,39 +147,63 @@ export function statusError(channel: Channel, terms: RequestTerms, answer: Statu
 	return apiStatusError(channel.errors, terms.site, { status, body: text, attempts, hints: terms.hints, refusal, what, extraHint });
 }
 
-/** After an answer that is not a success: wait and go on (true), or the error to throw. */
-async function afterStatus(channel: Channel, terms: RequestTerms, answer: StatusAnswer, attempt: number): Promise<true | Error> {
-	const { scope, settings, gate } = channel;
+/** After an answer that is not a success: a retry after the pause the API asked for (or a backoff), or final. A retried answer slows the run. */
+function afterStatus(channel: Channel, terms: RequestTerms, answer: StatusAnswer, attempt: number): Failed {
+	const { settings, gate } = channel;
+	const fail = (extraHint?: string) => statusError(channel, terms, answer, attempt, extraHint);
 	// A refusal in a 200 is retried like the status it names (`"code": 503`); one naming none is final.
 	const retriable = answer.refusal ? answer.refusal.status : answer.status;
-	if (attempt > settings.retry.maxRetries || retriable === undefined || !isRetriableStatus(retriable, terms.repeatable)) {
-		return statusError(channel, terms, answer, attempt);
-	}
+	if (attempt > settings.retry.maxRetries || retriable === undefined || !isRetriableStatus(retriable, terms.repeatable)) return { fail };
 	const asked = parseRetryAfter(headerValue(answer.headers, 'retry-after'));
 	if (asked !== undefined && asked > settings.retry.maxRetryAfterMs) {
-		return statusError(channel, terms, answer, attempt, ` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`);
+		return { fail: () => fail(` The API asked to wait ${Math.round(asked / 1000)} s before retrying, longer than the node waits.`) };
 	}
-	const pause = asked ?? backoffDelayMs(attempt, settings.retry);
-	if (retriable === 429) gate.slowDown(asked);
-	await scope.sleep(pause).catch(() => undefined);
-	return true;
+	gate.slowDown(asked);
+	return { fail, retryIn: asked ?? backoffDelayMs(attempt, settings.retry) };
+}
+
+/** Why no retry may start at `at` (the run's bound, or the request's deadline), or undefined. */
+function retryStop(channel: Channel, terms: RequestTerms, at: number): string | undefined {
+	const { retries } = channel;
+	if (at >= retries.endsAt) {
+		return ` The run stopped retrying: the API refused every request for ${Math.round(retries.boundMs / 1000)} s in a row (Max Retries × ${Math.round(channel.settings.retry.maxDelayMs / 1000)} s).`;
+	}
+	if (terms.deadline !== undefined && at >= terms.deadline) return ` ${terms.hints?.deadline ?? 'Its deadline came before the next retry.'}`;
+	return undefined;
+}
+
+/** The latest an attempt may start: the request's deadline, and for a retry the run's bound on retrying too. */
+function admitBy(channel: Channel, terms: RequestTerms, attempt: number): number | undefined {
+	const at = Math.min(terms.deadline ?? Infinity, attempt > 1 ? channel.retries.endsAt : Infinity);
+	return at === Infinity ? undefined : at;
 }
 
 /**
  * Runs attempts until one succeeds or fails for good: network errors thrown by an attempt and answers
- * other than a success are retried per the rules above, then turned into the site's errors. A 429
- * also slows the whole run's pace (the gate).
+ * other than a success are retried per the rules above, then turned into the site's errors. A retried
+ * answer slows the whole run's pace (the gate, at most once a minute); retries end at the request's
+ * deadline (a status read's Max Wait) and when the run's answers have been refused for the bound.
  */
-export async function retrying<T>(channel: Channel, target: RetryTarget, attemptOnce: (attempt: number) => Promise<Attempt<T>>): Promise<{ value: T; attempts: number }> {
-	const site: CallSite = target.terms.site;
+export async function retrying<T>(channel: Channel, target: RetryTarget, attemptOnce: (attempt: number, admitBy: number | undefined) => Promise<Attempt<T>>): Promise<{ value: T; attempts: number }> {
+	const { terms } = target;
+	let previous: Failed | undefined;
 	for (let attempt = 1; ; attempt++) {
-		if (channel.scope.stopped) throw stoppedError(channel.errors.node, site, channel.scope.cause);
-		const sent = await settle(attemptOnce(attempt));
-		let next: true | Error;
-		if (!sent.ok) next = await afterNetworkError(channel, target, sent.error, attempt);
-		else if (sent.value.kind === 'ok') return { value: sent.value.value, attempts: attempt };
-		else if (sent.value.kind === 'failed') throw sent.value.error;
-		else next = await afterStatus(channel, target.terms, sent.value, attempt);
-		if (next !== true) throw next;
+		if (channel.scope.stopped) throw stoppedError(channel.errors.node, terms.site, channel.scope.cause);
+		const sent = await settle(attemptOnce(attempt, admitBy(channel, terms, attempt)));
+		if (sent.ok && sent.value.kind === 'ok') {
+			channel.retries.succeeded();
+			return { value: sent.value.value, attempts: attempt };
+		}
+		if (sent.ok && sent.value.kind === 'failed') throw sent.value.error;
+		// a retry that got no turn in the gate before the bound: the answer before it is the error
+		if (!sent.ok && previous && failureOf(sent.error).code === 'EDEADLINE') throw previous.fail(retryStop(channel, terms, Date.now()));
+		const failed = sent.ok ? afterStatus(channel, terms, sent.value as StatusAnswer, attempt) : afterNetworkError(channel, target, sent.error, attempt);
+		if (failed.retryIn === undefined) throw failed.fail();
+		const now = Date.now();
+		channel.retries.refused(now);
+		const stop = retryStop(channel, terms, now + failed.retryIn);
+		if (stop) throw failed.fail(stop);
+		await channel.scope.sleep(failed.retryIn).catch(() => undefined);
+		previous = failed;
 	}
 }

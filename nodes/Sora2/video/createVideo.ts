@@ -6,11 +6,16 @@ import type { Run } from '../run/settings';
 import { taskOfCreateAnswer } from '../task/createAnswer';
 import { PAID_REQUEST_HINTS, pickUpNote, taskSite } from '../task/ledger';
 import { isFinal } from '../task/statusWords';
-import { waitForTask } from '../task/wait';
+import { waitForTask, waitOf } from '../task/wait';
 import { unexpectedAnswerError } from '../transport';
 import type { CallSite, RequestTerms } from '../transport';
 import type { CreateInput } from './createInput';
 import { finishedItem, videoJson } from './output';
+
+/** Tasks of one kind take about as long as each other: the model, size and duration. */
+function kindOf(body: CreateInput['body']): string {
+	return `${body.model}|${body.size}|${body.duration}`;
+}
 
 /**
  * One item of Video → Create: the create (paid from the moment it is accepted: the ledger logs
@@ -35,7 +40,7 @@ export async function createVideo(run: Run, input: CreateInput, itemIndex: numbe
 	const taskAt = taskSite(itemIndex, LABELS.create, created.taskId, pickUpNote);
 	const final = isFinal(created.status)
 		? { snapshot: created, polls: 0, pollAttempts: 0 }
-		: await waitForTask({ node: client.errors.node, reader: run.reader, taskId: created.taskId, site: taskAt, startedAt, settings: input.wait, readFirst: false });
+		: await waitForTask({ ...waitOf(run), taskId: created.taskId, site: taskAt, startedAt, settings: input.wait, readFirst: false, kind: kindOf(input.body) });
 	if (final.snapshot.status === 'failed') ledger.settled(itemIndex);
 	const item = await finishedItem(run, final.snapshot, input.wait, taskAt, { ...attempts, polls: final.polls, pollAttempts: final.pollAttempts });
 	ledger.settled(itemIndex);

@@ -5,7 +5,7 @@ import { readWaitSettings } from '../run/settings';
 import type { Run } from '../run/settings';
 import { describeValue } from '../shared/values';
 import { readAgainNote, taskSite } from '../task/ledger';
-import { waitForTask } from '../task/wait';
+import { waitForTask, waitOf } from '../task/wait';
 import type { WaitSettings } from '../task/wait';
 import { inputError } from '../transport';
 import { finishedItem, videoJson } from './output';
@@ -35,6 +35,6 @@ export async function getTask(run: Run, input: GetTaskInput, itemIndex: number):
 		const read = await run.reader.read(input.taskId, site);
 		return { json: videoJson(read.snapshot, { create: 0, polls: 1, pollAttempts: read.attempts }) };
 	}
-	const final = await waitForTask({ node: run.fn.getNode(), reader: run.reader, taskId: input.taskId, site, startedAt: Date.now(), settings: input.wait, readFirst: true });
+	const final = await waitForTask({ ...waitOf(run), taskId: input.taskId, site, startedAt: Date.now(), settings: input.wait, readFirst: true });
 	return await finishedItem(run, final.snapshot, input.wait, site, { create: 0, polls: final.polls, pollAttempts: final.pollAttempts });
 }

@@ -1,12 +1,16 @@
-import { nextReadAt } from '../../../nodes/Sora2/task/schedule';
-import type { Reading } from '../../../nodes/Sora2/task/schedule';
+import { GenerationTimes, planRead } from '../../../nodes/Sora2/task/schedule';
+import type { Learned, Reading } from '../../../nodes/Sora2/task/schedule';
 
-/** When a task is read next: at Poll Interval until its progress gives a pace, then towards its expected end. */
+/**
+ * When a task is read next: on its own, at Poll Interval until its progress gives a pace, then towards
+ * its expected end; with what the run learned of its kind, not before such tasks end, and with a
+ * budget, when it is likely done.
+ */
 
 const P = 10_000;
-const settings = { pollIntervalMs: P, maxGapMs: 6 * P };
+const settings = { pollIntervalMs: P, maxGapMs: 6 * P, aimAtDone: false };
 const at = (seconds: number, progress?: number): Reading => ({ at: seconds * 1000, progress });
-const next = (...readings: Reading[]) => nextReadAt(readings, settings) / 1000;
+const next = (...readings: Reading[]) => planRead(readings, settings).dueAt / 1000;
 
 test('no progress reported: every Poll Interval', () => {
 	expect(next(at(10))).toBe(20);
@@ -45,5 +49,70 @@ test('a wrong guess is corrected on the way: each read re-estimates from the las
 });
 
 test('needs a reading', () => {
-	expect(() => nextReadAt([], settings)).toThrow(RangeError);
+	expect(() => planRead([], settings)).toThrow(RangeError);
+});
+
+test('on its own a read may go early (spare budget) from one Poll Interval after the last answer, and ranks by its expected end', () => {
+	expect(planRead([at(10)], settings)).toEqual({ dueAt: 20_000, notBefore: 20_000, rank: 20_000 });
+	const paced = planRead([at(10, 10), at(30, 20)], settings);
+	expect(paced.notBefore).toBe(40_000);
+	// 0.5 %/s, 80 % left: the end is expected at 190 s
+	expect(paced.rank).toBe(190_000);
+});
+
+describe('what the run learned of a kind of task', () => {
+	const learned = (createdAt: number, lo: number, mid: number, hi: number): Learned => ({ createdAt: createdAt * 1000, prior: { lo: lo * 1000, mid: mid * 1000, hi: hi * 1000 } });
+
+	test('a task that reports no progress is not read before the earliest a task of its kind ends; then every Poll Interval', () => {
+		// created at 0, such tasks take 96–144 s
+		expect(planRead([at(0)], settings, learned(0, 96, 120, 144))).toEqual({ dueAt: 96_000, notBefore: 96_000, rank: 120_000 });
+		expect(planRead([at(0), at(96)], settings, learned(0, 96, 120, 144)).dueAt).toBe(106_000);
+	});
+
+	test('its own pace still counts, but not before the earliest end of its kind', () => {
+		// own pace says 190 s; its kind ends from 96 s: the own rule (3/4 of the way, capped) wins
+		expect(planRead([at(10, 10), at(30, 20)], settings, learned(0, 96, 120, 144)).dueAt).toBe(96_000);
+		expect(planRead([at(10, 10), at(30, 20)], settings, learned(0, 50, 60, 70)).dueAt).toBe(90_000);
+	});
+
+	test('with a budget, the read is due when the video is likely done, and may go earlier from the soonest', () => {
+		const budget = { ...settings, aimAtDone: true };
+		expect(planRead([at(0)], budget, learned(0, 96, 120, 144))).toEqual({ dueAt: 144_000, notBefore: 96_000, rank: 120_000 });
+		// with its own pace: just after the expected end
+		expect(planRead([at(100, 80), at(110, 90)], budget, learned(0, 96, 120, 144)).dueAt).toBe(121_000);
+	});
+
+	test('never within one Poll Interval of the last answer, whatever was learned', () => {
+		const plan = planRead([at(0), at(140)], { ...settings, aimAtDone: true }, learned(0, 96, 120, 144));
+		expect(plan.dueAt).toBe(150_000);
+		expect(plan.notBefore).toBe(150_000);
+	});
+});
+
+describe('GenerationTimes', () => {
+	test('three finished tasks that agree give the range, widened by a third of itself at each end for three samples', () => {
+		const times = new GenerationTimes();
+		times.finished('sora-2|small|10', 0, 98_000, 102_000);
+		times.finished('sora-2|small|10', 0, 108_000, 112_000);
+		expect(times.prior('sora-2|small|10')).toBeUndefined();
+		times.finished('sora-2|small|10', 1000, 119_000, 123_000);
+		// times 100, 110, 120 s: the range 100–120 widened by 10 s at each end
+		expect(times.prior('sora-2|small|10')).toEqual({ lo: 90_000, mid: 110_000, hi: 130_000 });
+		expect(times.prior('sora-2-pro|large|15')).toBeUndefined();
+	});
+
+	test('a time is counted from the create to the middle of the last running read and the first done read, only when those were close', () => {
+		const times = new GenerationTimes();
+		// seen done by the first read (no running read before it), or after a long gap: not counted
+		times.finished('k', 0, undefined, 100_000);
+		times.finished('k', 0, 10_000, 100_000);
+		for (const done of [100_000, 101_000, 102_000]) times.finished('k', 0, done - 2000, done);
+		expect(times.prior('k')?.mid).toBe(100_000);
+	});
+
+	test('times that spread wider than half their median are not steady: no prior (today\'s rule)', () => {
+		const times = new GenerationTimes();
+		for (const done of [10_000, 30_000, 60_000]) times.finished('k', 0, done - 1000, done);
+		expect(times.prior('k')).toBeUndefined();
+	});
 });

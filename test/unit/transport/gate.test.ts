@@ -161,6 +161,29 @@ describe('pace (Max Requests per Minute)', () => {
 		expect(gate.perMinute).toBeCloseTo(450, 0);
 	});
 
+	test('refused answers lower the pace once a minute, not once per item: a storm of 429s does not slow the run without bound', () => {
+		let clock = 1_000_000;
+		const gate = new RequestGate({ maxConcurrent: 10, maxPerMinute: 6000 }, new StopScope(), () => clock);
+		for (let i = 0; i < 10; i++) gate.slowDown();
+		expect(gate.perMinute).toBeCloseTo(4500);
+		clock += 59_000;
+		gate.slowDown();
+		expect(gate.perMinute).toBeCloseTo(4500);
+		clock += 1_000;
+		gate.slowDown();
+		expect(gate.perMinute).toBeCloseTo(3375);
+	});
+
+	test('each Retry-After still pauses every start, even when the pace is not lowered again', async () => {
+		const gate = gateOf(10, 6000);
+		gate.slowDown(10);
+		gate.slowDown(120);
+		expect(gate.perMinute).toBeCloseTo(4500);
+		const asked = Date.now();
+		await gate.run({ priority: 0 }, async () => await Promise.resolve());
+		expect(Date.now() - asked).toBeGreaterThanOrEqual(110);
+	});
+
 	test('a 429 without Retry-After and no budget leaves the pace alone (the retry backs off by itself)', () => {
 		const gate = gateOf(10);
 		gate.slowDown();
@@ -204,6 +227,21 @@ describe('requests held until due', () => {
 		const t0 = Date.now();
 		await gate.run({ priority: 2, dueAt: t0 + 300, notBefore: t0 }, async () => await Promise.resolve());
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+	});
+
+	test('a request that gets no turn before its deadline fails with EDEADLINE; the others go on', async () => {
+		const gate = gateOf(1);
+		const hold = deferred();
+		const first = gate.run({ priority: 0 }, async () => await hold.promise);
+		const t0 = Date.now();
+		const late = gate.run({ priority: 0, deadline: t0 + 100 }, async () => await Promise.resolve('ran'));
+		const patient = gate.run({ priority: 0 }, async () => await Promise.resolve('ran'));
+		await expect(late).rejects.toMatchObject({ code: 'EDEADLINE' });
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(95);
+		expect(Date.now() - t0).toBeLessThan(1000);
+		hold.resolve();
+		await first;
+		await expect(patient).resolves.toBe('ran');
 	});
 
 	test('a request due later does not take the slot of one due now, and the run tells it when it started', async () => {

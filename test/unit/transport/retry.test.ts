@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { REQUEST_PRIORITY } from '../../../nodes/Sora2/config/defaults';
-import type { Channel } from '../../../nodes/Sora2/transport/exchange';
+import type { Channel, RequestTerms } from '../../../nodes/Sora2/transport/exchange';
 import { RequestGate } from '../../../nodes/Sora2/transport/gate';
-import { RETRY_PAUSES, retrying } from '../../../nodes/Sora2/transport/retry';
+import { RETRY_PAUSES, RetryStreak, retrying } from '../../../nodes/Sora2/transport/retry';
 import type { Attempt, RetrySettings } from '../../../nodes/Sora2/transport/retry';
 import { StopScope } from '../../../nodes/Sora2/transport/stopScope';
 import { TEST_NODE, rejection } from '../../helpers/run';
@@ -17,19 +17,21 @@ const NOW = Date.parse('2026-11-25T12:00:00Z');
 
 function channelFor(retry: Partial<RetrySettings> = {}): Channel {
 	const scope = new StopScope();
+	const settings = { ...RETRY_PAUSES, maxRetries: 3, ...retry };
 	return {
 		fn: {} as IExecuteFunctions,
 		gate: new RequestGate({ maxConcurrent: 5 }, scope),
 		scope,
-		settings: { maxConcurrency: 5, timeoutMs: 1000, retry: { ...RETRY_PAUSES, maxRetries: 3, ...retry } },
+		settings: { maxConcurrency: 5, timeoutMs: 1000, retry: settings },
 		errors: { node: TEST_NODE, secrets: [] },
 		baseUrl: 'https://api.example/v1',
 		authorization: 'Bearer k',
+		retries: new RetryStreak(settings.maxRetries * settings.maxDelayMs),
 	};
 }
 
 const site = { itemIndex: 0, operation: 'Video → Create' };
-const target = (repeatable: boolean) => ({ terms: { site, repeatable, priority: REQUEST_PRIORITY.create }, host: 'api.example' });
+const target = (repeatable: boolean, more: Partial<RequestTerms> = {}) => ({ terms: { site, repeatable, priority: REQUEST_PRIORITY.create, ...more }, host: 'api.example' });
 const status = (code: number, headers: Record<string, unknown> = {}): Attempt<string> => ({ kind: 'status', status: code, headers, text: `{"error":{"message":"status ${code}"}}` });
 const networkFault = (code: string) => Object.assign(new Error(`fault ${code}`), { code });
 
@@ -127,7 +129,7 @@ describe('how long before a retry', () => {
 		jest.useFakeTimers({ now: NOW });
 		jest.spyOn(Math, 'random').mockReturnValue(random);
 		const { times, attemptOnce } = scripted([...script, { kind: 'ok', value: 'done' }]);
-		const run = retrying(channelFor(retry), target(true), attemptOnce);
+		const run = retrying(channelFor({ maxRetries: 10, ...retry }), target(true), attemptOnce);
 		await jest.advanceTimersByTimeAsync(600_000);
 		await run;
 		return times.slice(1).map((at, index) => at - times[index]);
@@ -144,7 +146,7 @@ describe('how long before a retry', () => {
 		expect(await pauses([status(429, { 'retry-after': value })])).toEqual([expected]);
 	});
 
-	test.each([[undefined], [''], ['soon'], ['in a minute'], [{}], [[]]])('Retry-After %j is unreadable: the backoff pause (1 s for the first retry)', async (value) => {
+	test.each([[undefined], [''], ['soon'], ['in a minute'], [{}], [[]], ['0'], [0], ['-5'], [-5], ['Wed, 25 Nov 2026 11:59:00 GMT']])('Retry-After %j is absent, unreadable, zero, negative or past: the backoff pause (1 s for the first retry), never a retry at once', async (value) => {
 		expect(await pauses([status(429, { 'Retry-After': value })])).toEqual([1000]);
 	});
 
@@ -160,5 +162,59 @@ describe('how long before a retry', () => {
 		const error = await rejection(retrying(channelFor(), target(true), attemptOnce));
 		expect(error.message).toBe('Video → Create, item 0: the API answered 429: status 429');
 		expect(String(error.description)).toContain('The API asked to wait 200 s before retrying, longer than the node waits.');
+	});
+});
+
+describe('retries end', () => {
+	test('the run stops retrying once its answers have been refused for its bound (Max Retries × the longest pause)', async () => {
+		jest.useFakeTimers({ now: NOW });
+		// bound 10 × 1 s = 10 s; the API asks for 2 s each time
+		const channel = channelFor({ maxRetries: 10, maxDelayMs: 1000 });
+		const { times, attemptOnce } = scripted([status(429, { 'retry-after': '2' })]);
+		const run = rejection(retrying(channel, target(true), attemptOnce));
+		await jest.advanceTimersByTimeAsync(60_000);
+		const error = await run;
+		expect(times.map((at) => at - NOW)).toEqual([0, 2000, 4000, 6000, 8000]);
+		expect(error.message).toBe('Video → Create, item 0: the API answered 429: status 429 (after 5 attempts)');
+		expect(String(error.description)).toContain('The run stopped retrying: the API refused every request for 10 s in a row (Max Retries × 1 s).');
+	});
+
+	test('the bound is the run\'s: a request that starts refused late in a streak gets only what is left of it', async () => {
+		jest.useFakeTimers({ now: NOW });
+		const channel = channelFor({ maxRetries: 10, maxDelayMs: 1000 });
+		channel.retries.refused(NOW - 7000);
+		const { times, attemptOnce } = scripted([status(429, { 'retry-after': '2' })]);
+		const run = rejection(retrying(channel, target(true), attemptOnce));
+		await jest.advanceTimersByTimeAsync(60_000);
+		await run;
+		expect(times.map((at) => at - NOW)).toEqual([0, 2000]);
+	});
+
+	test('any success ends the streak', async () => {
+		jest.useFakeTimers({ now: NOW });
+		const channel = channelFor({ maxRetries: 10, maxDelayMs: 1000 });
+		channel.retries.refused(NOW - 9000);
+		const { attemptOnce } = scripted([{ kind: 'ok', value: 'done' }]);
+		await retrying(channel, target(true), attemptOnce);
+		expect(channel.retries.endsAt).toBe(Infinity);
+	});
+
+	test('the request\'s deadline (a status read\'s Max Wait) ends its retries, saying so', async () => {
+		jest.useFakeTimers({ now: NOW });
+		const { times, attemptOnce } = scripted([status(429, { 'retry-after': '2' })]);
+		const terms = { deadline: NOW + 3000, hints: { deadline: 'Max Wait ends before the next retry.' } };
+		const run = rejection(retrying(channelFor({ maxRetries: 10 }), target(true, terms), attemptOnce));
+		await jest.advanceTimersByTimeAsync(60_000);
+		const error = await run;
+		expect(times.map((at) => at - NOW)).toEqual([0, 2000]);
+		expect(String(error.description)).toContain('Max Wait ends before the next retry.');
+	});
+
+	test('a retry that gets no turn in the gate before the bound ends with the answer before it', async () => {
+		jest.spyOn(Math, 'random').mockReturnValue(0);
+		const noTurn = Object.assign(new Error('the request got no turn before its deadline'), { code: 'EDEADLINE' });
+		const { attemptOnce } = scripted([status(503), noTurn]);
+		const error = await rejection(retrying(channelFor(), target(true), attemptOnce));
+		expect(error.message).toBe('Video → Create, item 0: the API answered 503: status 503');
 	});
 });
