@@ -112,7 +112,7 @@ async function measure(mock: RemoteMock, prompts: Set<string>, wallMs: number, c
 	const stats = await mock.stats();
 	const tasks = (await mock.tasks()).filter((task) => prompts.has(task.prompt));
 	const notice = tasks.map((task) => (task.finalSeenAt ?? Number.NaN) - (task.createdAt + task.generationMs));
-	if (process.env.BENCH_DEBUG) for (const task of tasks) { const n = (task.finalSeenAt ?? 0) - (task.createdAt + task.generationMs); if (n > 200) console.log(task.prompt, 'gen', task.generationMs, 'notice', n, 'reads', task.readTimes.map((t) => t - task.createdAt).join(',')); }
+	if (process.env.BENCH_DEBUG) for (const task of tasks) { const n = (task.finalSeenAt ?? 0) - (task.createdAt + task.generationMs); if (n > Number(process.env.BENCH_DEBUG)) console.log(task.createdAt, task.prompt, 'gen', task.generationMs, 'notice', n, 'reads', task.readTimes.map((t) => t - task.createdAt).join(',')); }
 	const reads = tasks.reduce((sum, task) => sum + task.queries, 0);
 	return {
 		wallMs,

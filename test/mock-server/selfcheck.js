@@ -158,8 +158,8 @@ check("createShape 'chat' answers a chat completion whose id is the task id", as
 // ---------- query, life cycle, markers ----------
 
 check('query: pending → processing → completed, plus every prompt marker', async ({ open }) => {
-  const mock = await open({ pendingMs: 150, generationMs: 400 });
-  const prompts = ['plain', '[fail] x', '[stuck] x', 'x [status:video_generating]', '[nourl] x', '[urlindetail] x'];
+  const mock = await open({ pendingMs: 500, generationMs: 1000 });
+  const prompts = ['plain', '[fail] x', '[stuck] x', 'x [status:video_generating]', '[nourl] x', '[urlindetail] x', '[noprogress] x'];
   const ids = {};
   for (const prompt of prompts) ids[prompt] = (await create(mock, { ...VALID, prompt })).json.id;
   const at = async () => Object.fromEntries(await Promise.all(prompts.map(async (p) => [p, (await query(mock, ids[p])).json])));
@@ -176,18 +176,20 @@ check('query: pending → processing → completed, plus every prompt marker', a
   assert.equal(pending['x [status:video_generating]'].status, 'video_generating');
   assert.equal(mock.tasks.get(ids.plain).status, 'pending');
 
-  await untilAge(mock, ids[prompts.at(-1)], 250);
+  await untilAge(mock, ids[prompts.at(-1)], 700);
   const running = await at();
   assert.equal(running.plain.status, 'processing');
   assert.match(running.plain.progress, /^\d{1,2}%$/);
   assert.ok(parseInt(running.plain.progress, 10) > 0);
-  assert.equal(running.plain.status_update_time, mock.tasks.get(ids.plain).createdAt + 150);
+  assert.equal(running.plain.status_update_time, mock.tasks.get(ids.plain).createdAt + 500);
   assert.equal(running['[fail] x'].status, 'failed');
   assert.deepEqual(running['[fail] x'].error, { message: 'content policy violation', code: 'content_policy' });
   assert.equal(running['x [status:video_generating]'].status, 'video_generating');
+  assert.equal(running['[noprogress] x'].status, 'processing');
+  assert.ok(!('progress' in running['[noprogress] x']));
   assert.equal(mock.tasks.get(ids.plain).status, 'processing');
 
-  await untilAge(mock, ids[prompts.at(-1)], 450);
+  await untilAge(mock, ids[prompts.at(-1)], 1050);
   const done = await at();
   const fileUrl = (id) => `${mock.url}/files/${encodeURIComponent(id)}.mp4`;
   assert.equal(done.plain.status, 'completed');
@@ -206,7 +208,17 @@ check('query: pending → processing → completed, plus every prompt marker', a
   assert.equal(inDetail.detail.video_url, fileUrl(ids['[urlindetail] x']));
   assert.equal(inDetail.video_url, undefined);
   assert.equal(inDetail.url, undefined);
+  assert.equal(done['[noprogress] x'].status, 'completed');
+  assert.equal(done['[noprogress] x'].progress, 100);
   assert.equal(mock.tasks.get(ids.plain).status, 'completed');
+});
+
+check('a [gen:MS] marker sets the task\'s own generation time', async ({ open }) => {
+  const mock = await open({ pendingMs: 50, generationMs: 5000, generationJitterMs: 1000 });
+  const id = (await create(mock, { ...VALID, prompt: 'quick [gen:250]' })).json.id;
+  assert.equal(mock.tasks.get(id).generationMs, 250);
+  await untilAge(mock, id, 300);
+  assert.equal((await query(mock, id)).json.status, 'completed');
 });
 
 check('query: unknown id → 404 task_not_found; missing id → 400', async ({ mock }) => {

@@ -187,8 +187,13 @@ async function startMockServer(given) {
   const llmRequests = [];
   const scripts = [];
 
-  /** This task's generation time: the option, spread by up to ± generationJitterMs (never before pending ends). */
-  const generationFor = () => {
+  /**
+   * This task's generation time: a `[gen:MS]` marker in its prompt, else the option spread by up to
+   * ± generationJitterMs (never before pending ends).
+   */
+  const generationFor = (prompt) => {
+    const marked = /\[gen:(\d+)\]/i.exec(typeof prompt === 'string' ? prompt : '');
+    if (marked) return Math.max(options.pendingMs, Number(marked[1]));
     const jitter = options.generationJitterMs;
     const spread = jitter ? Math.round((Math.random() * 2 - 1) * jitter) : 0;
     return Math.max(options.pendingMs, options.generationMs + spread);
@@ -201,7 +206,7 @@ async function startMockServer(given) {
     faults,
     counters,
     url: '',
-    createTask(input, timing = { pendingMs: options.pendingMs, generationMs: generationFor(), source: 'create' }) {
+    createTask(input, timing = { pendingMs: options.pendingMs, generationMs: generationFor(input.prompt), source: 'create' }) {
       const script = timing.source === 'create' ? scripts.shift() : undefined;
       const task = newTask(input, timing);
       if (script) {

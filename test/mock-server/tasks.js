@@ -72,6 +72,7 @@ function parseMarkers(prompt) {
     stuck: /\[stuck\]/i.test(prompt),
     nourl: /\[nourl\]/i.test(prompt),
     urlindetail: /\[urlindetail\]/i.test(prompt),
+    noprogress: /\[noprogress\]/i.test(prompt),
     status: statusWord ? statusWord[1] : null,
   };
 }
@@ -159,6 +160,7 @@ function queryView(task, baseUrl, now = Date.now()) {
   };
   if (p.phase === 'failed') view.error = { ...FAILURE };
   if (p.phase === 'completed') addLinks(view, task, baseUrl);
+  if (task.markers.noprogress && p.phase !== 'completed') delete view.progress;
   return view;
 }
 

@@ -46,10 +46,13 @@ export interface Prior {
 	hi: number;
 }
 
-/** A task of a known kind and when it was created: what the run's learning needs to plan its reads. */
+/** A task created in this run: when, and what the run knows of its kind (how long such tasks take). */
 export interface Learned {
 	createdAt: number;
-	prior: Prior;
+	/** Once enough tasks of its kind finished, and agree. */
+	prior?: Prior;
+	/** The run's best guess of such a task's time before that (from progress readings), for the order of reads only. */
+	typical?: number;
 }
 
 /** How far towards the expected end the next read goes. */
@@ -87,7 +90,17 @@ function ownNextRead(readings: readonly Reading[], settings: ScheduleSettings, e
 	return last.at + Math.min(maxGapMs, Math.max(pollIntervalMs, remaining * TOWARDS_END));
 }
 
-/** The next read of a task, from its readings (at least one) and, once the run knows its kind, what the run learned. */
+/**
+ * When a task created at `createdAt` ends, from its latest progress reading alone, taking the progress
+ * as rising evenly from the create: a time in the queue before it started makes this late, never early.
+ */
+function endFromOneReading(readings: readonly Reading[], createdAt: number): number | undefined {
+	const last = readings[readings.length - 1];
+	if (last.progress === undefined || last.progress <= 0 || last.progress >= 100 || last.at <= createdAt) return undefined;
+	return createdAt + ((last.at - createdAt) * 100) / last.progress;
+}
+
+/** The next read of a task, from its readings (at least one) and, for a task the run created, what the run learned. */
 export function planRead(readings: readonly Reading[], settings: ScheduleSettings, learned?: Learned): ReadPlan {
 	const last = readings.at(-1);
 	if (!last) throw new RangeError('planRead needs at least one reading');
@@ -95,13 +108,19 @@ export function planRead(readings: readonly Reading[], settings: ScheduleSetting
 	const end = expectedEnd(readings);
 	const own = ownNextRead(readings, settings, end);
 	if (!learned) return { dueAt: own, notBefore: Math.min(own, earliest), rank: end ?? own };
-	const { createdAt, prior } = learned;
+	const { createdAt, prior, typical } = learned;
+	const roughEnd = endFromOneReading(readings, createdAt);
+	const guess = prior?.mid ?? typical;
+	const rank = end ?? roughEnd ?? (guess === undefined ? own : createdAt + guess);
+	if (!prior) return { dueAt: own, notBefore: Math.min(own, earliest), rank };
 	// not before the earliest a task of this kind is expected to end; then as its own readings say
 	const soonest = Math.max(own, createdAt + prior.lo);
-	const rank = end ?? createdAt + prior.mid;
 	if (!settings.aimAtDone) return { dueAt: soonest, notBefore: soonest, rank };
-	const likelyDone = end !== undefined ? end + AFTER_END * settings.pollIntervalMs : createdAt + prior.hi;
-	return { dueAt: Math.max(earliest, likelyDone), notBefore: soonest, rank };
+	// with a budget: when the video is likely done (an estimate from one reading is late, not early)
+	const latest = createdAt + prior.hi;
+	const likelyDone = end !== undefined ? end + AFTER_END * settings.pollIntervalMs : Math.min(roughEnd ?? latest, latest);
+	const dueAt = Math.max(earliest, likelyDone);
+	return { dueAt, notBefore: Math.min(soonest, dueAt), rank };
 }
 
 /**
@@ -111,6 +130,9 @@ export function planRead(readings: readonly Reading[], settings: ScheduleSetting
 export class GenerationTimes {
 	private readonly times = new Map<string, number[]>();
 
+	/** Rough times from progress readings (the create to the end they point at), per kind. */
+	private readonly rough = new Map<string, number[]>();
+
 	/** A task of `kind` created at `createdAt` was seen running at `lastRunningAt` and done at `doneAt`. */
 	finished(kind: string, createdAt: number, lastRunningAt: number | undefined, doneAt: number): void {
 		if (lastRunningAt === undefined || doneAt - lastRunningAt > PRECISE_BRACKET * (doneAt - createdAt)) return;
@@ -118,6 +140,21 @@ export class GenerationTimes {
 		list.push((lastRunningAt + doneAt) / 2 - createdAt);
 		if (list.length > KEPT) list.shift();
 		this.times.set(kind, list);
+	}
+
+	/** A running task of `kind` created at `createdAt` reported `progress` at `at`: a rough guess of such tasks' time. */
+	reading(kind: string, createdAt: number, at: number, progress: number | undefined): void {
+		if (progress === undefined || progress <= 0 || progress >= 100 || at <= createdAt) return;
+		const list = this.rough.get(kind) ?? [];
+		list.push(((at - createdAt) * 100) / progress);
+		if (list.length > KEPT) list.shift();
+		this.rough.set(kind, list);
+	}
+
+	/** The run's guess of how long a task of `kind` takes before enough finished: the median rough time. */
+	typical(kind: string): number | undefined {
+		const list = this.rough.get(kind);
+		return list && list.length > 0 ? [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] : undefined;
 	}
 
 	/**

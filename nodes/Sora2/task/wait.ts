@@ -31,8 +31,8 @@ export interface TaskWait {
 	readFirst: boolean;
 	/** What the run learns of how long tasks take. */
 	times: GenerationTimes;
-	/** The task's kind (model, size, duration) when it was created in this run: its reads use what the run learned of that kind. */
-	kind?: string;
+	/** For a task created in this run: its kind (model, size, duration), and when its create was answered (the task surely existed then). Its reads use what the run learned of that kind. */
+	created?: { kind: string; at: number };
 	/** The run has a budget (Max Requests per Minute): reads are due when the video is likely done. */
 	budgeted: boolean;
 }
@@ -60,18 +60,18 @@ export function waitOf(run: { fn: { getNode(): INode }; reader: TaskReader; time
  * of a task closer than that.
  */
 export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
-	const { reader, taskId, site, settings, times, kind } = wait;
+	const { reader, taskId, site, settings, times, created } = wait;
 	const schedule: ScheduleSettings = { pollIntervalMs: settings.pollIntervalMs, maxGapMs: settings.pollIntervalMs * MAX_POLL_INTERVALS_BETWEEN_READS, aimAtDone: wait.budgeted };
 	const deadline = wait.startedAt + settings.maxWaitMs;
-	// a fresh create counts as a reading with nothing to tell: the first read is one Poll Interval after it
-	const readings: Reading[] = wait.readFirst ? [] : [{ at: wait.startedAt }];
+	// a fresh create counts as a reading with nothing to tell: the first read is one Poll Interval after its answer
+	const readings: Reading[] = wait.readFirst ? [] : [{ at: wait.created?.at ?? wait.startedAt }];
 	let last: TaskRead | undefined;
 	let polls = 0;
 	let pollAttempts = 0;
 	const timing = (): ReadTiming => {
 		if (readings.length === 0) return { dueAt: Date.now() };
-		const prior = kind === undefined ? undefined : times.prior(kind);
-		const plan = planRead(readings, schedule, prior ? { createdAt: wait.startedAt, prior } : undefined);
+		const learned = created && { createdAt: created.at, prior: times.prior(created.kind), typical: times.typical(created.kind) };
+		const plan = planRead(readings, schedule, learned);
 		return { dueAt: Math.min(plan.dueAt, deadline), notBefore: Math.min(plan.notBefore, deadline), rank: plan.rank };
 	};
 	for (;;) {
@@ -85,11 +85,12 @@ export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
 		pollAttempts += read.value.attempts;
 		const { snapshot, answeredAt } = read.value;
 		if (isFinal(snapshot.status)) {
-			if (snapshot.status === 'completed' && kind !== undefined) times.finished(kind, wait.startedAt, last?.answeredAt, answeredAt);
+			if (snapshot.status === 'completed' && created) times.finished(created.kind, created.at, last?.answeredAt, answeredAt);
 			return { snapshot, polls, pollAttempts };
 		}
 		if (Date.now() >= deadline) throw maxWaitError(wait.node, site, snapshot, settings.maxWaitMs);
 		last = read.value;
 		readings.push({ at: answeredAt, progress: snapshot.progress });
+		if (created) times.reading(created.kind, created.at, answeredAt, snapshot.progress);
 	}
 }

@@ -5,8 +5,9 @@ import type { StopScope } from './stopScope';
  * Requests") and the pace at which they start ("Max Requests per Minute"), holds a request until
  * it is due, and decides who goes next when both are short.
  *
- * - Pace: starts are kept at least `60 s × 1.02 / budget` apart, so no 60-second window ever holds
- *   more than the budget, even with some jitter between a start here and its arrival there.
+ * - Pace: starts are kept `60 s × 1.02 / budget` apart on a fixed grid (a start a timer made a few ms
+ *   late does not push the later ones back), and never more than the budget in any 61.2 s here, so no
+ *   60-second window holds more than the budget at the API, even with some jitter on the way there.
  * - Due: a request with `dueAt` in the future waits here until then (a status read scheduled for
  *   when its task is likely done). With a budget the user set, a start the budget allows is not left
  *   unused: when nothing due is waiting, the request due soonest goes early, but never before its
@@ -74,6 +75,8 @@ const SLOWDOWN_EVERY_MS = WINDOW_MS;
  * room in a minute.
  */
 const PACE_MARGIN = 1.02;
+/** The window in which a budget the user set is never exceeded at this end: a minute and the margin. */
+const GUARD_WINDOW_MS = WINDOW_MS * PACE_MARGIN;
 /** How much a 429 lowers the pace. */
 const SLOWDOWN = 0.75;
 
@@ -90,7 +93,7 @@ export class RequestGate {
 
 	private readonly lastServed = new Map<string, number>();
 
-	/** Start times within the last minute (what a 429 without a budget is measured against). */
+	/** Start times within the last window (the guard of a budget; what a 429 without one is measured against), oldest first. */
 	private recentStarts: number[] = [];
 
 	private gapMs: number;
@@ -185,6 +188,8 @@ export class RequestGate {
 		while (this.active < this.settings.maxConcurrent && this.waiters.length > 0) {
 			const now = this.now();
 			if (now < this.nextStartAt) return this.wakeAt(this.nextStartAt);
+			const full = this.windowFullUntil(now);
+			if (full !== undefined) return this.wakeAt(full);
 			const waiter = this.takeNext(now);
 			if (!waiter) return this.wakeAt(this.nextWakeAt());
 			this.active++;
@@ -261,13 +266,24 @@ export class RequestGate {
 
 	private noteStart(ticket: Ticket, now: number): void {
 		if (ticket.key !== undefined) this.lastServed.set(ticket.key, now);
-		if (this.gapMs) this.nextStartAt = Math.max(this.nextStartAt, now) + this.gapMs;
+		// on the grid while starts keep up with it; after an idle spell, from now
+		if (this.gapMs) this.nextStartAt = (now - this.nextStartAt < this.gapMs ? this.nextStartAt : now) + this.gapMs;
+		this.prune(now);
 		this.recentStarts.push(now);
-		if (this.recentStarts.length > 4096) this.prune(now);
+	}
+
+	/** With a budget the user set: when the guard window has room again, if it is full now. */
+	private windowFullUntil(now: number): number | undefined {
+		const budget = this.settings.maxPerMinute;
+		if (!budget) return undefined;
+		this.prune(now);
+		return this.recentStarts.length >= budget ? this.recentStarts[this.recentStarts.length - budget] + GUARD_WINDOW_MS : undefined;
 	}
 
 	private prune(now: number): void {
-		this.recentStarts = this.recentStarts.filter((at) => now - at < WINDOW_MS);
+		let drop = 0;
+		while (drop < this.recentStarts.length && now - this.recentStarts[drop] >= GUARD_WINDOW_MS) drop++;
+		if (drop > 0) this.recentStarts.splice(0, drop);
 	}
 
 	/**

@@ -40,7 +40,7 @@ export async function createVideo(run: Run, input: CreateInput, itemIndex: numbe
 	const taskAt = taskSite(itemIndex, LABELS.create, created.taskId, pickUpNote);
 	const final = isFinal(created.status)
 		? { snapshot: created, polls: 0, pollAttempts: 0 }
-		: await waitForTask({ ...waitOf(run), taskId: created.taskId, site: taskAt, startedAt, settings: input.wait, readFirst: false, kind: kindOf(input.body) });
+		: await waitForTask({ ...waitOf(run), taskId: created.taskId, site: taskAt, startedAt, settings: input.wait, readFirst: false, created: { kind: kindOf(input.body), at: answer.answeredAt } });
 	if (final.snapshot.status === 'failed') ledger.settled(itemIndex);
 	const item = await finishedItem(run, final.snapshot, input.wait, taskAt, { ...attempts, polls: final.polls, pollAttempts: final.pollAttempts });
 	ledger.settled(itemIndex);

@@ -1,5 +1,8 @@
 import { GenerationTimes, planRead } from '../../../nodes/Sora2/task/schedule';
 import type { Learned, Reading } from '../../../nodes/Sora2/task/schedule';
+import { createParams, makeContext } from '../../helpers/context';
+import { credentialsFor, useMockServer } from '../../helpers/mockServer';
+import { runNode } from '../../helpers/run';
 
 /**
  * When a task is read next: on its own, at Poll Interval until its progress gives a pace, then towards
@@ -114,5 +117,72 @@ describe('GenerationTimes', () => {
 		const times = new GenerationTimes();
 		for (const done of [10_000, 30_000, 60_000]) times.finished('k', 0, done - 1000, done);
 		expect(times.prior('k')).toBeUndefined();
+	});
+});
+
+describe('the learned schedule, as the gateway sees it (the mock\'s own read times)', () => {
+	const mock = useMockServer({ pendingMs: 50, generationMs: 600 });
+	const POLL_S = 0.05;
+
+	/** Runs Create (wait) over `prompts`, item i's create answered `i × spreadMs` late (creates spread in time); the reads each task got, from its create. */
+	async function readsPerTask(prompts: string[], spreadMs: number, options: Record<string, number> = {}, pollS = POLL_S): Promise<number[][]> {
+		prompts.forEach((prompt, i) => {
+			if (i > 0) mock.addFault({ path: '/v1/video/create', kind: 'delay', delayMs: i * spreadMs, matchText: prompt, times: 1 });
+		});
+		const items = prompts.map((_, row) => ({ json: { row } }));
+		const ctx = makeContext({ items, params: createParams({ prompt: (i: number) => prompts[i], pollInterval: pollS, maxWait: 30, options: { maxConcurrency: 40, ...options } }), credentials: credentialsFor(mock) });
+		const output = await runNode(ctx);
+		expect(output.map((item) => item.json.status)).toEqual(prompts.map(() => 'completed'));
+		const tasks = [...mock.tasks.values()];
+		return prompts.map((prompt) => {
+			const task = tasks.find((candidate) => candidate.prompt === prompt);
+			return (task?.readTimes ?? []).map((at) => at - (task?.createdAt ?? 0));
+		});
+	}
+
+	const gaps = (times: number[]) => times.slice(1).map((at, i) => at - times[i]);
+
+	test('a batch with a steady generation time: once three finished, the others are not read before such a task can end', async () => {
+		const prompts = Array.from({ length: 14 }, (_, i) => `steady ${i} [noprogress]`);
+		const reads = await readsPerTask(prompts, 110);
+		// the first ones, before anything was learned: every Poll Interval (today's rule)
+		for (const times of reads.slice(0, 3)) expect(times.length).toBeGreaterThanOrEqual(6);
+		// created after the third finished (~0.85 s): read first when such a task can be done, then about every interval
+		for (const times of reads.slice(9)) {
+			expect(times[0]).toBeGreaterThanOrEqual(450);
+			expect(times.length).toBeLessThanOrEqual(4);
+		}
+		const early = reads.slice(0, 3).flat().length;
+		const late = reads.slice(9, 12).flat().length;
+		expect(late).toBeLessThan(early / 2);
+	});
+
+	test('one item: today\'s rule, a read every Poll Interval from one Poll Interval after the create', async () => {
+		const [times] = await readsPerTask(['alone [noprogress]'], 0);
+		expect(times[0]).toBeGreaterThanOrEqual(50);
+		expect(times[0]).toBeLessThan(200);
+		expect(times.length).toBeGreaterThanOrEqual(8);
+	});
+
+	test('a spread-out batch (times that do not agree): today\'s rule for every task, nothing skipped', async () => {
+		// 0.8, 1.6 and 3.2 s in turn, created 0.4 s apart: the first three to finish disagree (0.8, 0.8, 1.6 s)
+		const durations = [800, 1600, 3200, 800, 1600, 3200, 800];
+		const prompts = durations.map((ms, i) => `spread ${i} [noprogress] [gen:${ms}]`);
+		const reads = await readsPerTask(prompts, 400);
+		// those created after them (from 2 s on) are read as today: from one interval after their create
+		for (const times of reads) {
+			expect(times[0]).toBeLessThan(300);
+			for (const gap of gaps(times)) expect(gap).toBeLessThan(450);
+		}
+	});
+
+	test('never two reads of one task closer than Poll Interval at the server, with 120 items', async () => {
+		// a Poll Interval (1 s) longer than a round of 120 reads takes here: the interval is what spaces the reads
+		// times that do not agree (2 s and 4.4 s), so nothing is skipped: every task is read every interval
+		const prompts = Array.from({ length: 120 }, (_, i) => `many ${i} [noprogress] [gen:${i % 2 ? 4400 : 2000}]`);
+		const reads = await readsPerTask(prompts, 0, { maxConcurrency: 20 }, 1);
+		const all = reads.flatMap(gaps);
+		expect(all.length).toBeGreaterThanOrEqual(60);
+		expect(Math.min(...all)).toBeGreaterThanOrEqual(1000);
 	});
 });

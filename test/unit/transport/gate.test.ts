@@ -124,15 +124,31 @@ describe('order', () => {
 });
 
 describe('pace (Max Requests per Minute)', () => {
-	test('starts are at least 60 s × 1.02 / budget apart', async () => {
-		const perMinute = 3000; // 20.2 ms apart
+	test('starts keep to a grid 60 s × 1.02 / budget apart: none before its place on it', async () => {
+		const perMinute = 3000; // 20.4 ms apart
 		const gate = gateOf(10, perMinute);
 		const starts: number[] = [];
 		await Promise.all(Array.from({ length: 8 }, async () => await gate.run({ priority: 0 }, async () => void starts.push(Date.now()))));
-		const gaps = starts.slice(1).map((at, i) => at - starts[i]);
-		// each start is seen a few ms after the gate admits it: each gap within that, the whole span exact
-		for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(paceGapMs(perMinute) - 6);
-		expect(starts.at(-1)! - starts[0]).toBeGreaterThanOrEqual(7 * paceGapMs(perMinute) - 5);
+		// each start is seen a few ms after the gate admits it; none is early for its place on the grid
+		starts.forEach((at, k) => expect(at - starts[0]).toBeGreaterThanOrEqual(k * paceGapMs(perMinute) - 5));
+	});
+
+	test('a start a timer made late does not push the later ones back (no drift), and the window still holds the budget', async () => {
+		let clock = 0;
+		const gate = new RequestGate({ maxConcurrent: 10, maxPerMinute: 6 }, new StopScope(), () => clock);
+		// 6 a minute: 10.2 s apart on the grid; the starts below are each seen 3 s after their grid point
+		const starts: number[] = [];
+		for (let k = 0; k < 6; k++) {
+			clock = k === 0 ? 0 : k * 10_200 + 3000;
+			await gate.run({ priority: 0 }, async (startedAt) => void starts.push(startedAt));
+		}
+		expect(starts).toEqual([0, 13_200, 23_400, 33_600, 43_800, 54_000]);
+		// a seventh inside the same 61.2 s window must wait, although its grid point has come
+		clock = 61_100;
+		const seventh = gate.run({ priority: 0 }, async (startedAt) => startedAt);
+		await flush();
+		clock = 61_200;
+		expect(await seventh).toBeGreaterThanOrEqual(61_200);
 	});
 
 	test('no pace without a budget', async () => {
@@ -242,6 +258,43 @@ describe('requests held until due', () => {
 		hold.resolve();
 		await first;
 		await expect(patient).resolves.toBe('ran');
+	});
+
+	test('among requests due together, the lower rank goes first, whenever each became due', async () => {
+		const clock = 1000;
+		const gate = new RequestGate({ maxConcurrent: 1 }, new StopScope(), () => clock);
+		const hold = deferred();
+		const first = gate.run({ priority: 0 }, async () => await hold.promise);
+		const ran: string[] = [];
+		const queued = [
+			{ name: 'due first, expected to end last', dueAt: 100, rank: 900 },
+			{ name: 'due last, expected to end first', dueAt: 900, rank: 100 },
+			{ name: 'in between', dueAt: 500, rank: 500 },
+		].map(async ({ name, ...timing }) => await gate.run({ priority: 2, ...timing }, async () => void ran.push(name)));
+		hold.resolve();
+		await first;
+		await Promise.all(queued);
+		expect(ran).toEqual(['due last, expected to end first', 'in between', 'due first, expected to end last']);
+	});
+
+	test('a request is asked again just before it starts, and one moved later waits while the next goes', async () => {
+		let clock = 1000;
+		const gate = new RequestGate({ maxConcurrent: 1 }, new StopScope(), () => clock);
+		const hold = deferred();
+		const first = gate.run({ priority: 0 }, async () => await hold.promise);
+		const ran: string[] = [];
+		let moved = false;
+		const replanned = gate.run({ priority: 2, dueAt: 500, rank: 1, replan: () => (moved ? { dueAt: 5000 } : { dueAt: 500, rank: 1 }) }, async () => void ran.push('moved later'));
+		const other = gate.run({ priority: 2, dueAt: 600, rank: 2 }, async () => void ran.push('the other'));
+		moved = true;
+		hold.resolve();
+		await first;
+		await other;
+		expect(ran).toEqual(['the other']);
+		clock = 5000;
+		await gate.run({ priority: 2 }, async () => await Promise.resolve());
+		await replanned;
+		expect(ran).toEqual(['the other', 'moved later']);
 	});
 
 	test('a request due later does not take the slot of one due now, and the run tells it when it started', async () => {
