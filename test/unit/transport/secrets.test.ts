@@ -63,3 +63,16 @@ test('under Continue On Fail the error item is scrubbed as well', async () => {
 	expect(item.json.error).toBe('Video → Create, item 0: the API answered 401: invalid key "***"');
 	expectNoSecret(item, ...FORMS);
 });
+
+test('the forms an echo of a key can take: HTML-escaped, JSON with \\u escapes, Latin-1 bytes read as UTF-8 or percent-encoded', () => {
+	const forms = secretForms(`sk-a&b<c>"d'é-1`);
+	expect(forms).toEqual(expect.arrayContaining([
+		`sk-a&amp;b&lt;c&gt;&quot;d&#39;é-1`,
+		`sk-a&b<c>\\"d'\\u00e9-1`,
+		`sk-a&b<c>\\"d'\\u00E9-1`,
+		`sk-a&b<c>"d'\uFFFD-1`,
+		'sk-a%26b%3Cc%3E%22d\'%E9-1',
+	]));
+	// a broken surrogate pair cannot be URL-encoded: its other forms are still there
+	expect(secretForms('sk-\ud800-1234')).toEqual(expect.arrayContaining(['sk-\ud800-1234', 'sk-\\ud800-1234']));
+});
