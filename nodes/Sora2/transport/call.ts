@@ -63,16 +63,16 @@ export interface FileRequest {
 export type FileBody = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
 
 /**
- * The largest 200 answer accepted (characters). A task or chat answer is a few kilobytes; megabytes
+ * The largest 200 answer accepted (bytes). A task or chat answer is a few kilobytes; megabytes
  * mean the Base URL points at something else, and would end up in every output item (and n8n's database).
  */
-const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
-/** How much of an answer that is not a success is read (the rest is dropped). */
+/** How much of an answer that is not a success is read (bytes; the rest is dropped). */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 function tooLarge(): string {
-	return `the body is larger than an API answer can be (more than ${MAX_ANSWER_CHARS / (1024 * 1024)} MB; reading stopped there)`;
+	return `the body is larger than an API answer can be (more than ${MAX_ANSWER_BYTES / (1024 * 1024)} MB; reading stopped there)`;
 }
 
 /** How a body is guarded while read: an answer that names something paid is read to its end even when the run stops. */
@@ -109,7 +109,7 @@ async function readWhole(channel: Channel, request: ApiRequest, response: Opened
 	const left = Math.max(1, channel.settings.timeoutMs - (Date.now() - response.sentAt));
 	const dispose = () => disposeBody(response.rawBody);
 	if (response.statusCode !== 200) return await withDeadline(statusAnswer(channel, request, response), left, dispose);
-	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, request)), MAX_ANSWER_CHARS);
+	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, request)), MAX_ANSWER_BYTES);
 	const judged = judgeWhole(channel, request.site, await withDeadline(read, left, dispose), response.headers);
 	return judged.kind === 'ok' ? { kind: 'ok', value: { ...judged.value, answeredAt: response.answeredAt } } : judged;
 }
@@ -142,7 +142,7 @@ export async function streamApi<T>(channel: Channel, request: ApiRequest, consum
 			const body = guardedChunks(response.body, guardFor(channel, request));
 			const contentType = String(headerValue(response.headers, 'content-type') ?? '');
 			const readWholeBody = async (chunks: AsyncIterable<unknown>): Promise<Whole> => {
-				const judged = judgeWhole(channel, request.site, await readTextBounded(chunks, MAX_ANSWER_CHARS), response.headers);
+				const judged = judgeWhole(channel, request.site, await readTextBounded(chunks, MAX_ANSWER_BYTES), response.headers);
 				if (judged.kind === 'ok') return judged.value;
 				throw judged.kind === 'failed' ? judged.error : statusError(channel, request, judged, attempt);
 			};
