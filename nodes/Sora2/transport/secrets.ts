@@ -7,6 +7,8 @@
  * an HTTP header unaltered is never sent: the client refuses it first.)
  */
 
+import { CUT_MARKER, MAX_ITEM_DEPTH } from '../shared/depth';
+
 /** Forms of a secret shorter than this are not removed (they would mangle ordinary words). */
 const MIN_SECRET_LENGTH = 4;
 
@@ -65,12 +67,13 @@ export function redact(text: string, secrets: readonly string[]): string {
 	return out;
 }
 
-/** A copy of a JSON-like value with every string (keys included) redacted. */
+/** A copy of a JSON-like value with every string (keys included) redacted; what lies deeper than an item may nest is cut (not passed on unredacted). */
 export function redactValue<T>(value: T, secrets: readonly string[]): T {
 	if (secrets.length === 0) return value;
 	const walk = (current: unknown, depth: number): unknown => {
 		if (typeof current === 'string') return redact(current, secrets);
-		if (depth > 50 || typeof current !== 'object' || current === null) return current;
+		if (typeof current !== 'object' || current === null) return current;
+		if (depth > MAX_ITEM_DEPTH) return CUT_MARKER;
 		if (Array.isArray(current)) return current.map((entry) => walk(entry, depth + 1));
 		if (current instanceof Date || ArrayBuffer.isView(current)) return current;
 		const copy: Record<string, unknown> = {};

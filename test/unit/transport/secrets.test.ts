@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- the key is a fake one, with / + = so that its escaped and encoded forms differ from it */
-import { secretForms } from '../../../nodes/Sora2/transport/secrets';
+import { redactValue, secretForms } from '../../../nodes/Sora2/transport/secrets';
 import { createParams, makeContext } from '../../helpers/context';
 import type { ParamValue } from '../../helpers/context';
 import { useMockServer } from '../../helpers/mockServer';
@@ -75,4 +75,12 @@ test('the forms an echo of a key can take: HTML-escaped, JSON with \\u escapes, 
 	]));
 	// a broken surrogate pair cannot be URL-encoded: its other forms are still there
 	expect(secretForms('sk-\ud800-1234')).toEqual(expect.arrayContaining(['sk-\ud800-1234', 'sk-\\ud800-1234']));
+});
+
+test('a value nested deeper than an item may nest is cut, never passed on unredacted', () => {
+	let deep: unknown = { auth: `Bearer ${KEY}` };
+	for (let level = 0; level < 60; level++) deep = { inner: deep };
+	const text = JSON.stringify(redactValue(deep, secretForms(KEY)));
+	expect(text).not.toContain(KEY);
+	expect(text).toContain('[cut by the Sora2 node: nested more than 32 levels deep]');
 });
