@@ -80,7 +80,8 @@ export function taskSite(itemIndex: number, operation: string, taskId: string, n
 function describeState(snapshot: TaskSnapshot): string {
 	const parts: string[] = [snapshot.status];
 	if (snapshot.progress !== undefined) parts.push(`${snapshot.progress}%`);
-	if (snapshot.rawStatus === undefined) parts.push('the last answer had no status word');
+	if (snapshot.unseen) parts.push('the API answered 404 to the last read: it did not show the task yet');
+	else if (snapshot.rawStatus === undefined) parts.push('the last answer had no status word');
 	else if (snapshot.wordSource === 'none') parts.push(`the last answer said "${snapshot.rawStatus}", a status word the node does not know`);
 	else if (snapshot.rawStatus !== snapshot.status) parts.push(`the last answer said "${snapshot.rawStatus}"`);
 	return parts.join(', ');

@@ -181,6 +181,8 @@ export interface TaskSnapshot {
 	failureReason?: string;
 	/** The task as the API sent it (taken out of an envelope). */
 	raw: IDataObject;
+	/** The read was answered 404 for a task this run just created: the API does not show it yet. */
+	unseen?: boolean;
 }
 
 /**

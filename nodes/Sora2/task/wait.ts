@@ -28,6 +28,8 @@ export interface TaskWait {
 	settings: WaitSettings;
 	/** Read at once (Get Task) instead of one Poll Interval after `startedAt` (a fresh create). */
 	readFirst: boolean;
+	/** A task this run created: until then a 404 means "not visible yet" (see `TaskReader`). */
+	unseenUntil?: number;
 }
 
 export interface WaitResult {
@@ -56,7 +58,7 @@ export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
 	let dueAt = wait.readFirst ? Date.now() : wait.startedAt + settings.pollIntervalMs;
 	let notBefore = dueAt;
 	for (;;) {
-		const read = await reader.read(taskId, site, { dueAt: Math.min(dueAt, deadline), notBefore: Math.min(notBefore, deadline) });
+		const read = await reader.read(taskId, site, { dueAt: Math.min(dueAt, deadline), notBefore: Math.min(notBefore, deadline) }, wait.unseenUntil);
 		polls++;
 		pollAttempts += read.attempts;
 		if (isFinal(read.snapshot.status)) return { snapshot: read.snapshot, polls, pollAttempts };

@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { REQUEST_PRIORITY } from '../config/defaults';
+import { REQUEST_PRIORITY, UNSEEN_TASK_GRACE_SECONDS } from '../config/defaults';
 import { LABELS } from '../config/labels';
 import type { Run } from '../run/settings';
 import { taskOfCreateAnswer } from '../task/createAnswer';
@@ -35,7 +35,7 @@ export async function createVideo(run: Run, input: CreateInput, itemIndex: numbe
 	const taskAt = taskSite(itemIndex, LABELS.create, created.taskId, pickUpNote);
 	const final = isFinal(created.status)
 		? { snapshot: created, polls: 0, pollAttempts: 0 }
-		: await waitForTask({ node: client.errors.node, reader: run.reader, taskId: created.taskId, site: taskAt, startedAt, settings: input.wait, readFirst: false });
+		: await waitForTask({ node: client.errors.node, reader: run.reader, taskId: created.taskId, site: taskAt, startedAt, settings: input.wait, readFirst: false, unseenUntil: answer.answeredAt + UNSEEN_TASK_GRACE_SECONDS * 1000 });
 	if (final.snapshot.status === 'failed') ledger.settled(itemIndex);
 	const item = await finishedItem(run, final.snapshot, input.wait, taskAt, { ...attempts, polls: final.polls, pollAttempts: final.pollAttempts });
 	ledger.settled(itemIndex);
