@@ -21,9 +21,20 @@ export interface LeftBehind {
 export class TaskLedger {
 	private readonly open = new Map<number, string>();
 
+	/** Every task id the run's creates were answered with, and the item that got it first. */
+	private readonly owners = new Map<string, number>();
+
 	constructor(private readonly fn: IExecuteFunctions) {}
 
+	/**
+	 * Logs a task the moment it exists. A gateway that answers two creates with the same task id
+	 * would give two rows one video: the later row fails (its error names both rows and the id, and
+	 * is logged), the first goes on with the task.
+	 */
 	created(itemIndex: number, taskId: string): void {
+		const owner = this.owners.get(taskId);
+		if (owner !== undefined && owner !== itemIndex) throw this.duplicate(itemIndex, taskId, owner);
+		this.owners.set(taskId, itemIndex);
 		this.open.set(itemIndex, taskId);
 		const executionId = this.fn.getExecutionId();
 		const workflowId = this.fn.getWorkflow().id ?? '';
@@ -31,6 +42,17 @@ export class TaskLedger {
 			`Sora2 task created: ${taskId} (execution ${executionId}, workflow ${workflowId}, node "${this.fn.getNode().name}", item ${itemIndex})`,
 			{ taskId, executionId, itemIndex },
 		);
+	}
+
+	private duplicate(itemIndex: number, taskId: string, owner: number): Error {
+		const executionId = this.fn.getExecutionId();
+		this.fn.logger.warn(
+			`Sora2: the API answered the create of item ${itemIndex} with task ${taskId}, which it had already given item ${owner} in this run (execution ${executionId}, node "${this.fn.getNode().name}"): item ${itemIndex} fails, item ${owner} keeps the task`,
+			{ taskId, executionId, itemIndex, firstItemIndex: owner },
+		);
+		const fix = `Item ${owner} goes on with task ${taskId}. This row's create may have started a second video the API did not name: look in your provider dashboard before creating this row again, and tell your provider that its API gave two creates one task id.`;
+		const site = taskSite(itemIndex, LABELS.create, taskId, () => fix);
+		return operationError(this.fn.getNode(), site, `the API answered this create with task ${taskId}, the task it already gave item ${owner} in this run: two rows would share one video`, fix);
 	}
 
 	/** The item's task needs nothing more: its output is out, or the provider ended it (failed). */
