@@ -72,10 +72,14 @@ export function leftBehindNote(tasks: LeftBehind[]): string {
 	return `${count} created in this run and did not finish (paid, still at the provider): ${list}. Collect each with ${LABELS.getTask} (Task ID, Wait for Completion on) instead of creating it again.`;
 }
 
+/** A 200 to a request that may start a paid video, which the node cannot read: the video may exist anyway. */
+export const UNREADABLE_PAID_ANSWER = `The API accepted the request (it answered 200), so a video may have been created and paid for: look in your provider dashboard (or run ${LABELS.getTask} with the task id if you find one) before running again, or you may pay twice. If nothing shows up there, the Base URL may point at something that is not a Sora2 API.`;
+
 /** A request that may start a paid video (a create, a chat): a failure that leaves it unclear says to look before running again. */
 export const PAID_REQUEST_HINTS: RequestHints = {
 	status: (status) => (status >= 500 ? 'The provider failed. The task may exist anyway: look for it in your provider dashboard before running again.' : undefined),
 	unsure: 'The create was not sent again, because the API may have accepted it: look for the task in your provider dashboard before running again, or you may pay for two videos.',
+	unreadable: UNREADABLE_PAID_ANSWER,
 };
 
 /** What every error after a create says: the task exists, is paid, and how to pick it up. */

@@ -4,7 +4,6 @@ import { settle } from '../shared/values';
 import { disposeBody, guardedChunks, readTextBounded } from './body';
 import type { BoundedText, GuardOptions } from './body';
 import { failureOf, networkError, refusalOf, stoppedError, unexpectedAnswerError } from './errors';
-import type { CallSite } from './errors';
 import { exchange, headerValue, withDeadline } from './exchange';
 import type { Channel, Opened, Outgoing, RequestTerms } from './exchange';
 import { retrying, statusError } from './retry';
@@ -82,9 +81,9 @@ function guardFor(channel: Channel, terms: RequestTerms): GuardOptions {
 }
 
 /** What a whole 200 body is: the answer, the API's refusal (a status to report, maybe retry), or a fault. */
-function judgeWhole(channel: Channel, site: CallSite, read: BoundedText, headers: Record<string, unknown>): Attempt<Whole> {
+function judgeWhole(channel: Channel, terms: RequestTerms, read: BoundedText, headers: Record<string, unknown>): Attempt<Whole> {
 	const { text, over } = read;
-	const failed = (what: string): Attempt<Whole> => ({ kind: 'failed', error: unexpectedAnswerError(channel.errors, site, what, text) });
+	const failed = (what: string): Attempt<Whole> => ({ kind: 'failed', error: unexpectedAnswerError(channel.errors, terms.site, what, text, terms.hints?.unreadable) });
 	if (over) return failed(tooLarge());
 	if (!text.trim()) return failed('the body is empty');
 	let body: unknown;
@@ -110,7 +109,7 @@ async function readWhole(channel: Channel, request: ApiRequest, response: Opened
 	const dispose = () => disposeBody(response.rawBody);
 	if (response.statusCode !== 200) return await withDeadline(statusAnswer(channel, request, response), left, dispose);
 	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, request)), MAX_ANSWER_BYTES);
-	const judged = judgeWhole(channel, request.site, await withDeadline(read, left, dispose), response.headers);
+	const judged = judgeWhole(channel, request, await withDeadline(read, left, dispose), response.headers);
 	return judged.kind === 'ok' ? { kind: 'ok', value: { ...judged.value, answeredAt: response.answeredAt } } : judged;
 }
 
@@ -142,7 +141,7 @@ export async function streamApi<T>(channel: Channel, request: ApiRequest, consum
 			const body = guardedChunks(response.body, guardFor(channel, request));
 			const contentType = String(headerValue(response.headers, 'content-type') ?? '');
 			const readWholeBody = async (chunks: AsyncIterable<unknown>): Promise<Whole> => {
-				const judged = judgeWhole(channel, request.site, await readTextBounded(chunks, MAX_ANSWER_BYTES), response.headers);
+				const judged = judgeWhole(channel, request, await readTextBounded(chunks, MAX_ANSWER_BYTES), response.headers);
 				if (judged.kind === 'ok') return judged.value;
 				throw judged.kind === 'failed' ? judged.error : statusError(channel, request, judged, attempt);
 			};
