@@ -125,7 +125,9 @@ export function assertUsable(node: INode, site: CallSite, snapshot: TaskSnapshot
 			'Nothing to download. Change the prompt or images (the provider\'s reason is above) and create the video again.');
 	}
 	if (snapshot.status === 'completed' && !snapshot.videoUrl) {
-		throw operationError(node, site, `task ${snapshot.taskId} completed, but the API gave no video link`,
-			`${site.note ?? ''} Or look for the video in your provider dashboard.`.trim());
+		const what = snapshot.refusedLink
+			? `its only video link is a ${snapshot.refusedLink} link, which the node does not fetch (only http:// and https:// links)`
+			: 'the API gave no video link';
+		throw operationError(node, site, `task ${snapshot.taskId} completed, but ${what}`, `${site.note ?? ''} Or look for the video in your provider dashboard.`.trim());
 	}
 }

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { settle } from '../shared/values';
 import { disposeBody, guardedChunks, readTextBounded } from './body';
 import type { BoundedText, GuardOptions } from './body';
-import { failureOf, networkError, refusalOf, stoppedError, unexpectedAnswerError } from './errors';
+import { failureOf, isNodeError, networkError, refusalOf, stoppedError, unexpectedAnswerError } from './errors';
 import { exchange, headerValue, withDeadline } from './exchange';
 import type { Channel, Opened, Outgoing, RequestTerms } from './exchange';
 import { retrying, statusError } from './retry';
@@ -60,6 +60,12 @@ export interface FileRequest {
 
 /** A file body as n8n's binary helpers take it. */
 export type FileBody = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
+/** What the head of a file's 200 answer says about the body. */
+export interface FileHead {
+	/** The Content-Type header ('' when absent). */
+	contentType: string;
+}
 
 /**
  * The largest 200 answer accepted (bytes). A task or chat answer is a few kilobytes; megabytes
@@ -152,12 +158,12 @@ export async function streamApi<T>(channel: Channel, request: ApiRequest, consum
 }
 
 /**
- * GETs a file and hands its body to `consume` as it arrives (e.g. into n8n's binary data), holding
- * the gate slot meanwhile. The key goes only to the API's own origin. Refused or unreachable links
+ * GETs a file and hands its body to `consume` as it arrives (e.g. into n8n's binary data), with
+ * what the answer's head says of it (its Content-Type), holding the gate slot meanwhile. The key goes only to the API's own origin. Refused or unreachable links
  * are retried like any read; a body that breaks off is not (part of it is consumed already). The
  * body ends at once when the run stops, whichever host serves it.
  */
-export async function downloadFile<T>(channel: Channel, file: FileRequest, consume: (body: FileBody) => Promise<T>): Promise<T> {
+export async function downloadFile<T>(channel: Channel, file: FileRequest, consume: (body: FileBody, head: FileHead) => Promise<T>): Promise<T> {
 	const { url, terms } = file;
 	const { host, origin } = new URL(url);
 	const out = { method: 'GET' as const, url, accept: '*/*', withKey: origin === new URL(channel.baseUrl).origin };
@@ -168,10 +174,12 @@ export async function downloadFile<T>(channel: Channel, file: FileRequest, consu
 			const raw = response.rawBody as FileBody;
 			const stopped = () => stoppedError(channel.errors.node, terms.site, channel.scope.cause);
 			const unregister = channel.scope.onStop(() => disposeBody(raw, stopped()));
-			const consumed = await settle(consume(raw));
+			const consumed = await settle(consume(raw, { contentType: String(headerValue(response.headers, 'content-type') ?? '') }));
 			unregister();
 			if (consumed.ok) return { kind: 'ok', value: consumed.value };
 			if (channel.scope.stopped) return { kind: 'failed', error: stopped() };
+			// the consumer refused the body (an error it built, naming the item): as it is, not a broken connection
+			if (isNodeError(consumed.error)) return { kind: 'failed', error: consumed.error };
 			const failure = failureOf(consumed.error);
 			const at = { failure, host, timeoutMs: channel.settings.timeoutMs, attempts: 1, what: `${what} broke off` };
 			return { kind: 'failed', error: networkError(channel.errors, terms.site, at) };

@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 
 import { callApi, downloadFile, streamApi } from './call';
-import type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileRequest } from './call';
+import type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileHead, FileRequest } from './call';
 import { configError } from './errors';
 import type { ErrorContext } from './errors';
 import type { Channel, ClientSettings } from './exchange';
@@ -28,7 +28,7 @@ export interface ApiClient {
 	readonly errors: ErrorContext;
 	call(request: ApiRequest): Promise<ApiAnswer>;
 	stream<T>(request: ApiRequest, consume: (answer: ApiStream) => Promise<T>): Promise<T>;
-	download<T>(file: FileRequest, consume: (body: FileBody) => Promise<T>): Promise<T>;
+	download<T>(file: FileRequest, consume: (body: FileBody, head: FileHead) => Promise<T>): Promise<T>;
 	/** Ends the run's waits and requests (an item failed); requests that name something paid are still read. */
 	stop(reason?: unknown): void;
 }

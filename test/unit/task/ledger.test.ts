@@ -91,7 +91,8 @@ describe('downloads', () => {
 	test('a download that breaks off names the task and that Get Task with Download on fetches it again', async () => {
 		const [first] = await runNode(run(1, { prompt: 'to download', waitForCompletion: false }));
 		const id = String(first.json.taskId);
-		mock.addFault({ path: `/files/${id}.mp4`, kind: 'reset' });
+		// the head says a video (the reset sends a JSON stub otherwise, which is refused as not a video before it breaks)
+		mock.addFault({ path: `/files/${id}.mp4`, kind: 'reset', headers: { 'Content-Type': 'video/mp4' } });
 		const task = mock.tasks.get(id);
 		if (task) task.createdAt -= 10_000;
 		const ctx = makeContext({
@@ -198,5 +199,23 @@ describe('a gateway that answers two creates with the same task id', () => {
 		expect(error.context).toMatchObject({ taskId: DUP });
 		expect((error.context as { taskIds: string[] }).taskIds).toContain(DUP);
 		expect(String(error.description)).toContain(`item 0: ${DUP}`);
+	});
+});
+
+describe('a completed task whose only link is one the node does not fetch', () => {
+	test.each([
+		['ftp://files.example.com/v.mp4', 'ftp:'],
+		['file:///etc/passwd', 'file:'],
+		['data:video/mp4;base64,AAAAGGZ0eXBpc29t', 'data:'],
+	])('%s: the error names the scheme, not "no video link"; nothing is fetched', async (link, scheme) => {
+		const task = mock.addScriptedTask({ reads: [{ status: 'completed', video_url: link }] });
+		const ctx = makeContext({
+			params: { resource: 'video', operation: 'getTask', taskId: task.id, waitForCompletion: true, pollInterval: 0.05, maxWait: 5, downloadVideo: true, binaryPropertyName: 'data', options: {} },
+			credentials: credentialsFor(mock),
+		});
+		const error = await runError(ctx);
+		expect(error.message).toBe(`Video → Get Task, item 0: task ${task.id} completed, but its only video link is a ${scheme} link, which the node does not fetch (only http:// and https:// links)`);
+		expect(String(error.description)).toMatch(/Or look for the video in your provider dashboard\.$/);
+		expect(ctx.requests.map((request) => request.url)).toEqual([`${mock.baseUrl}/video/query`]);
 	});
 });
