@@ -1,3 +1,7 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test: reads the README with node:fs to check it states the grace period */
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { createParams, makeContext } from '../../helpers/context';
@@ -99,4 +103,11 @@ test('a create answer naming the task ".." is never read on a path route (/video
 	expect(error.message).toMatch(/^Video → Create, item 0: task \.\. was still running after Max Wait/);
 	const paths = mock.requestLog().map((entry) => entry.request);
 	expect(paths.filter((path) => path !== 'POST /v1/video/create' && path !== 'GET /v1/video/query')).toEqual([]);
+});
+
+test('the README states the grace period the node uses', () => {
+	const { UNSEEN_TASK_GRACE_SECONDS } = jest.requireActual<{ UNSEEN_TASK_GRACE_SECONDS: number }>('../../../nodes/Sora2/config/defaults');
+	const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+	expect(readme).toContain(`created that answers 404 within **${UNSEEN_TASK_GRACE_SECONDS} s** of the create means "not visible yet"`);
+	expect(readme).toContain(`only after ${UNSEEN_TASK_GRACE_SECONDS} s is the 404 an error`);
 });
