@@ -93,6 +93,12 @@ function listVideos(ctx) {
   return jsonReply(200, { object: 'list', data });
 }
 
+/** `[textdownload]` in a task's prompt: its file answers 200 with a text page (a login portal in front of the CDN), not the video. */
+function textDownloadReply(task) {
+  if (!/\[textdownload\]/i.test(task.prompt || '')) return null;
+  return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: Buffer.from('Please sign in to download this file.\n') };
+}
+
 function queryVideo(ctx) {
   const id = ctx.query.get('id');
   if (!id) return errorReply(400, "Missing required query parameter: 'id'", 'invalid_parameter');
@@ -122,6 +128,8 @@ function openAiVideoContent(ctx, [id]) {
 function videoFile(ctx, [id]) {
   const task = ctx.mock.tasks.get(id);
   if (!task) return taskNotFound();
+  const textPage = textDownloadReply(task);
+  if (textPage) return textPage;
   return { status: 200, headers: { 'Content-Type': 'video/mp4' }, body: tasks.videoBytesFor(id, ctx.mock.options.videoSize) };
 }
 

@@ -731,6 +731,15 @@ check('[unseen:N]: the first N reads on each route answer 404 task_not_found, th
   assert.equal(mock.tasks.get(id).queries, 2);
 });
 
+check('[textdownload]: the task completes, but its file is a 200 text page', async ({ mock }) => {
+  const id = (await create(mock, { ...VALID, prompt: 'locked [textdownload]' })).json.id;
+  await untilAge(mock, id, 130);
+  const done = await query(mock, id);
+  assert.equal(done.json.status, 'completed');
+  const file = await call(mock, 'GET', `/files/${encodeURIComponent(id)}.mp4`, { key: null });
+  assert.deepEqual([file.status, file.headers.get('content-type'), file.text], [200, 'text/plain; charset=utf-8', 'Please sign in to download this file.\n']);
+});
+
 check('GET /v1/videos (and /v1/videos/) lists every task in OpenAI shape, newest first, with the link of finished ones', async ({ mock }) => {
   const first = (await create(mock)).json.id;
   await untilAge(mock, first, 130);

@@ -105,6 +105,19 @@ test('a create answer naming the task ".." is never read on a path route (/video
 	expect(paths.filter((path) => path !== 'POST /v1/video/create' && path !== 'GET /v1/video/query')).toEqual([]);
 });
 
+test('nor after the run switched to /videos/{id} for another task: that id is read on /video/query only', async () => {
+	mock.scriptNextCreate({ route: 'openai', reads: [{ status: 'completed', video_url: '{{fileUrl}}' }] });
+	mock.scriptNextCreate({ taskId: '..', route: 'openai', reads: [{ status: 'completed', video_url: '{{fileUrl}}' }] });
+	const ctx = makeContext({ items: [{ json: {} }, { json: {} }], params: createParams({ pollInterval: 0.05, maxWait: 0.5, options: { maxConcurrency: 1 } }), credentials: credentialsFor(mock), continueOnFail: true });
+	const [first, second] = await runNode(ctx);
+	expect(first.json.status).toBe('completed');
+	expect(second.json.error).toMatch(/^Video → Create, item 1: task \.\. was still running after Max Wait/);
+	const paths = mock.requestLog().map((entry) => entry.request);
+	expect(paths.filter((path) => path === 'GET /v1/' || path === 'GET /v1/videos/' || path === 'GET /v1/videos')).toEqual([]);
+	// the first task's reads switched the run to /videos/{id}
+	expect(paths.filter((path) => path.startsWith('GET /v1/videos/sora-2')).length).toBeGreaterThanOrEqual(1);
+});
+
 test('the README states the grace period the node uses', () => {
 	const { UNSEEN_TASK_GRACE_SECONDS } = jest.requireActual<{ UNSEEN_TASK_GRACE_SECONDS: number }>('../../../nodes/Sora2/config/defaults');
 	const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
