@@ -220,6 +220,15 @@ describe('package installed from its npm pack tarball (as the community-nodes sc
 					binaryPropertyName: 'video',
 				}),
 			],
+			[
+				sora2Node(
+					mode,
+					'Create + download (a login page)',
+					examples,
+					{ prompt: '[textdownload] a fox in the snow', downloadVideo: true, binaryPropertyName: 'video' },
+					{ onError: 'continueRegularOutput' },
+				),
+			],
 		]);
 		workflows.failingTask = branchedWorkflow('a failing task stops the run', [
 			[sora2Node(mode, 'Create', examples, { prompt: '[fail] a cat' })],
@@ -410,6 +419,21 @@ describe('package installed from its npm pack tarball (as the community-nodes sc
 		expect(binaryMode).toBe('filesystem-v2');
 		expect(bytes.length).toBe(VIDEO_SIZE);
 		expect(bytes.equals(videoBytesFor(taskId, mock.options.videoSize))).toBe(true);
+	});
+
+	test('Download Video of a link that answers a text page: an error item naming the task, nothing stored as a video', async () => {
+		const result = await run('continueOnFail');
+		expectSuccess(result);
+		const [item] = outputItems(result, 'Create + download (a login page)');
+		const taskId = [...mock.tasks.values()].find((task) => task.prompt === '[textdownload] a fox in the snow')?.id ?? 'none';
+		// in n8n 2.41.1's filesystem mode the first bytes are read back from the stored file
+		expect(item.json).toMatchObject({
+			error: `Video → Create, item 0: the download of task ${taskId}'s video from ${new URL(mock.url).host} is not a video: it answered 200 with Content-Type "text/plain; charset=utf-8" and it starts with "Please sign in to download this file."`,
+			taskId,
+			itemIndex: 0,
+		});
+		expect(String(item.json.hint)).toContain(`Video → Get Task with Task ID "${taskId}" and Download Video on fetches the video again`);
+		expect(item.binary).toBeUndefined();
 	});
 
 	describe('as a server (n8n start)', () => {

@@ -66,11 +66,46 @@ function scriptedReply(ctx, task, route) {
   return jsonReply(200, view);
 }
 
+// ---------- tasks that show up late, and the list of videos (hostile-gateway cases) ----------
+
+/**
+ * `[unseen:N]` in a task's prompt: its first N reads on each route (`query`, `openai`) answer 404 as
+ * for an unknown task, as a gateway that registers a task a moment after accepting its create.
+ * Null once it shows.
+ */
+function unseenReply(task, route) {
+  const marker = /\[unseen:(\d+)\]/i.exec(task.prompt || '');
+  if (!marker) return null;
+  const reads = task.unseenReads || (task.unseenReads = { query: 0, openai: 0 });
+  reads[route] += 1;
+  return reads[route] <= Number(marker[1]) ? taskNotFound() : null;
+}
+
+/** GET /v1/videos (the OpenAI list of videos): every task in OpenAI video shape, newest first, links included. */
+function listVideos(ctx) {
+  const data = [...ctx.mock.tasks.values()]
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .map((task) => {
+      const view = tasks.openAiVideoView(task);
+      if (view.status === 'completed') view.video_url = tasks.videoUrlFor(ctx.mock.url, task.id);
+      return view;
+    });
+  return jsonReply(200, { object: 'list', data });
+}
+
+/** `[textdownload]` in a task's prompt: its file answers 200 with a text page (a login portal in front of the CDN), not the video. */
+function textDownloadReply(task) {
+  if (!/\[textdownload\]/i.test(task.prompt || '')) return null;
+  return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: Buffer.from('Please sign in to download this file.\n') };
+}
+
 function queryVideo(ctx) {
   const id = ctx.query.get('id');
   if (!id) return errorReply(400, "Missing required query parameter: 'id'", 'invalid_parameter');
   const task = ctx.mock.tasks.get(id);
   if (!task) return taskNotFound();
+  const unseen = unseenReply(task, 'query');
+  if (unseen) return unseen;
   if (task.script) return scriptedReply(ctx, task, 'query');
   return jsonReply(200, noteRead(task, tasks.queryView(task, ctx.mock.url)));
 }
@@ -78,6 +113,8 @@ function queryVideo(ctx) {
 function openAiVideo(ctx, [id]) {
   const task = ctx.mock.tasks.get(id);
   if (!task) return taskNotFound();
+  const unseen = unseenReply(task, 'openai');
+  if (unseen) return unseen;
   if (task.script) return scriptedReply(ctx, task, 'openai');
   return jsonReply(200, noteRead(task, tasks.openAiVideoView(task)));
 }
@@ -91,6 +128,8 @@ function openAiVideoContent(ctx, [id]) {
 function videoFile(ctx, [id]) {
   const task = ctx.mock.tasks.get(id);
   if (!task) return taskNotFound();
+  const textPage = textDownloadReply(task);
+  if (textPage) return textPage;
   return { status: 200, headers: { 'Content-Type': 'video/mp4' }, body: tasks.videoBytesFor(id, ctx.mock.options.videoSize) };
 }
 
@@ -101,6 +140,7 @@ const ROUTES = [
   ['GET', /^\/v1\/models$/, listModels],
   ['POST', /^\/v1\/video\/create$/, createVideo],
   ['GET', /^\/v1\/video\/query$/, queryVideo],
+  ['GET', /^\/v1\/videos\/?$/, listVideos],
   ['GET', /^\/v1\/videos\/([^/]+)$/, openAiVideo],
   ['GET', /^\/v1\/videos\/([^/]+)\/content$/, openAiVideoContent],
   ['POST', /^\/v1\/chat\/completions$/, handleChat],

@@ -728,6 +728,47 @@ check('generationJitterMs spreads the generation time of each task', async ({ op
   assert.ok(new Set(times).size > 5, 'the times differ');
 });
 
+// ---------- hostile-gateway cases: tasks that show up late, the list of videos ----------
+
+check('[unseen:N]: the first N reads on each route answer 404 task_not_found, then the task shows', async ({ mock }) => {
+  const created = await create(mock, { ...VALID, prompt: 'late [unseen:2]' });
+  const id = created.json.id;
+  const openAi = () => call(mock, 'GET', `/v1/videos/${encodeURIComponent(id)}`);
+  assert.deepEqual([(await query(mock, id)).json, (await query(mock, id)).status], [{ error: { message: 'task not found', type: 'invalid_request_error', code: 'task_not_found' } }, 404]);
+  assert.equal((await openAi()).status, 404);
+  assert.equal((await query(mock, id)).status, 200);
+  assert.equal((await openAi()).status, 404);
+  assert.equal((await openAi()).status, 200);
+  // the 404s do not count as reads of the task
+  assert.equal(mock.tasks.get(id).queries, 2);
+});
+
+check('[textdownload]: the task completes, but its file is a 200 text page', async ({ mock }) => {
+  const id = (await create(mock, { ...VALID, prompt: 'locked [textdownload]' })).json.id;
+  await untilAge(mock, id, 130);
+  const done = await query(mock, id);
+  assert.equal(done.json.status, 'completed');
+  const file = await call(mock, 'GET', `/files/${encodeURIComponent(id)}.mp4`, { key: null });
+  assert.deepEqual([file.status, file.headers.get('content-type'), file.text], [200, 'text/plain; charset=utf-8', 'Please sign in to download this file.\n']);
+});
+
+check('GET /v1/videos (and /v1/videos/) lists every task in OpenAI shape, newest first, with the link of finished ones', async ({ mock }) => {
+  const first = (await create(mock)).json.id;
+  await untilAge(mock, first, 130);
+  const second = (await create(mock)).json.id;
+  for (const listPath of ['/v1/videos', '/v1/videos/']) {
+    const res = await call(mock, 'GET', listPath);
+    assert.equal(res.status, 200);
+    assert.equal(res.json.object, 'list');
+    const ids = res.json.data.map((video) => video.id);
+    assert.ok(ids.indexOf(second) < ids.indexOf(first));
+    const done = res.json.data.find((video) => video.id === first);
+    assert.deepEqual([done.status, done.video_url], ['completed', `${mock.url}/files/${encodeURIComponent(first)}.mp4`]);
+    assert.equal(res.json.data.find((video) => video.id === second).video_url, undefined);
+  }
+  assert.equal((await call(mock, 'GET', '/v1/videos', { key: null })).status, 401);
+});
+
 // ---------- runner ----------
 
 async function run() {

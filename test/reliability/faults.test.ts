@@ -53,6 +53,8 @@ afterAll(async () => {
 const CREATE = '/v1/video/create';
 const QUERY = '/v1/video/query';
 const HOST = String.raw`127\.0\.0\.1:\d+`;
+/** The hint of a 200 to a create that cannot be read: the video may have been made and paid for anyway. */
+const PAID_200_HINT = /The API accepted the request \(it answered 200\), so a video may have been created and paid for: look in your provider dashboard \(or run Video → Get Task with the task id if you find one\) before running again, or you may pay twice\. If nothing shows up there, the Base URL may point at something that is not a Sora2 API\./;
 const on = (fault: Parameters<MockServer['addFault']>[0]) => (env: { mock: MockServer }) => env.mock.addFault({ matchText: MARK, ...fault });
 
 /** A 5xx on a create: the status and the API's message, not retried (the task may exist). */
@@ -190,7 +192,7 @@ const API_ROWS: Row[] = [
 		arrange: on({ path: CREATE, status: 200, body: `upstream busy (key ${KEY}), please retry` }),
 		expect: {
 			message: apiMessage('create', String.raw`the API answered 200 but the body is not JSON\. Received: upstream busy \(key \*\*\*\), please retry$`),
-			hint: /The Base URL may point at something that is not a Sora2 API/,
+			hint: PAID_200_HINT,
 			httpCode: '200',
 		},
 	},
@@ -201,7 +203,7 @@ const API_ROWS: Row[] = [
 		arrange: on({ path: CREATE, kind: 'malformed' }),
 		expect: {
 			message: apiMessage('create', String.raw`the API answered 200 but the body is not JSON\. Received: \{"id": "sora-2:task_x", "status":$`),
-			hint: /The Base URL may point/,
+			hint: PAID_200_HINT,
 			httpCode: '200',
 		},
 	},
@@ -234,7 +236,7 @@ const API_ROWS: Row[] = [
 		arrange: on({ path: CREATE, kind: 'empty' }),
 		expect: {
 			message: apiMessage('create', String.raw`the API answered 200 but the body is empty\. Received: \(empty body\)$`),
-			hint: /The Base URL may point/,
+			hint: PAID_200_HINT,
 			httpCode: '200',
 		},
 	},
@@ -245,7 +247,7 @@ const API_ROWS: Row[] = [
 		arrange: on({ path: CREATE, status: 200, body: { object: 'video', progress: 0 } }),
 		expect: {
 			message: apiMessage('create', String.raw`the API answered 200 but the create answer names no task id .*Received: \{"object":"video","progress":0\}$`),
-			hint: /The Base URL may point/,
+			hint: PAID_200_HINT,
 			httpCode: '200',
 		},
 	},
@@ -267,7 +269,7 @@ const API_ROWS: Row[] = [
 		arrange: on({ path: CREATE, kind: 'huge' }),
 		expect: {
 			message: apiMessage('create', String.raw`the API answered 200 but the body is larger than an API answer can be \(more than 4 MB; reading stopped there\)\. Received: \{"id":"sora-2:task_x".{400,520}… \(4194304 characters\)$`),
-			hint: /The Base URL may point/,
+			hint: PAID_200_HINT,
 			httpCode: '200',
 		},
 	},

@@ -121,7 +121,8 @@ export interface Recorder {
 }
 
 export const REDIRECTED_TASK = 'sora-2:task_redirected0000000000000000';
-export const REDIRECTED_VIDEO = Buffer.from('not really an mp4, but from the other host');
+/** Starts like an mp4 (an ISO-BMFF `ftyp` box), so the node's check that a download is a video lets it through. */
+export const REDIRECTED_VIDEO = Buffer.concat([Buffer.from('000000186674797069736f6d0000020069736f6d6d703432', 'hex'), Buffer.from('not really an mp4, but from the other host')]);
 
 /** A tiny HTTP server on 127.0.0.1 that records every request: `/video.mp4` gives bytes, anything else a create answer. */
 export async function startRecorder(): Promise<Recorder> {

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { contentText } from '../shared/chatContent';
 import { extractVideoUrls } from '../shared/videoLinks';
 import { unexpectedAnswerError } from '../transport';
 import type { CallSite, ErrorContext } from '../transport';
@@ -41,19 +42,22 @@ export function parseChatAnswer(
 
 /**
  * The output json: the API's answer (`choices`, `usage` …) plus `videoUrls` (every video link in
- * the content) and `progress` (the last percentage it reported, or null). Simplified: the text,
- * the tool calls and the finish reason of the first choice, with the same two additions.
+ * the content, a string or a list of parts) and `progress` (the last percentage it reported, or
+ * null). Simplified: the text, the tool calls and the finish reason of the first choice, with the
+ * same two additions.
  */
 export function chatItemJson(answer: ChatCompletionAnswer, simplify: boolean): IDataObject {
-	const texts = answer.choices.map((choice) => choice.message?.content ?? '').filter((content) => content !== '');
+	const texts = answer.choices.map((choice) => contentText(choice.message?.content)).filter((content) => content !== '');
 	const all = texts.join('\n');
 	const videoUrls = extractVideoUrls(all);
 	const progress = lastProgress(all);
 	if (!simplify) return { ...(answer as IDataObject), videoUrls, progress };
 	const first = answer.choices[0];
 	const toolCalls: unknown = first.message?.tool_calls;
+	const content = first.message?.content;
 	return {
-		content: first.message?.content ?? null,
+		// content given as a list of parts is simplified to its text
+		content: Array.isArray(content) ? contentText(content) : (content ?? null),
 		toolCalls: Array.isArray(toolCalls) ? (toolCalls as IDataObject[]) : [],
 		finishReason: first.finish_reason ?? null,
 		videoUrls,
@@ -148,10 +152,12 @@ export class ChatAnswerBuilder {
 				if (typeof value === 'string' && value !== '') parts.role = value;
 			} else if (field === 'tool_calls') {
 				this.addToolCalls(parts, delta.tool_calls ?? []);
-			} else if (typeof value === 'string') {
+			} else if (typeof value === 'string' || (field === 'content' && Array.isArray(value))) {
+				// a content delta may come as a list of parts too: its text is the piece
+				const piece = contentText(value);
 				const pieces = parts.texts.get(field);
-				if (pieces) pieces.push(value);
-				else parts.texts.set(field, [value]);
+				if (pieces) pieces.push(piece);
+				else parts.texts.set(field, [piece]);
 			}
 		}
 	}

@@ -22,6 +22,12 @@ export const functionToolSchema = z
 	})
 	.passthrough();
 
+/** A content part (`{"type": "text", "text": "…"}`, an image part …): newer OpenAI-compatible servers send content as a list of them. */
+const contentPartSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
+
+/** A message's content: text, or a list of parts (their text is read by `shared/chatContent.ts`). */
+const contentSchema = z.union([z.string(), z.array(contentPartSchema), z.null()]);
+
 const toolCallDeltaSchema = z
 	.object({
 		index: z.number().int().nonnegative().optional(),
@@ -39,7 +45,7 @@ export type ToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
 const deltaSchema = z
 	.object({
 		role: z.string().nullish(),
-		content: z.string().nullish(),
+		content: contentSchema.optional(),
 		tool_calls: z.array(toolCallDeltaSchema).nullish(),
 	})
 	.passthrough();
@@ -73,7 +79,7 @@ export type ChatChunk = z.infer<typeof chatChunkSchema>;
 const chatMessageSchema = z
 	.object({
 		role: z.string().optional(),
-		content: z.union([z.string(), z.null()]).optional(),
+		content: contentSchema.optional(),
 	})
 	.passthrough();
 

@@ -8,6 +8,12 @@ export const POLL_INTERVAL_SECONDS = 10;
 export const MAX_WAIT_SECONDS = 1200;
 /** Early in a long generation, status reads may be up to this many Poll Intervals apart. */
 export const MAX_POLL_INTERVALS_BETWEEN_READS = 6;
+/**
+ * Some gateways register a task a moment after accepting its create: a status read of a task this run
+ * created that answers 404 within this many seconds of the create means "not visible yet" (the wait
+ * goes on); after that it is an error.
+ */
+export const UNSEEN_TASK_GRACE_SECONDS = 60;
 export const BINARY_PROPERTY_NAME = 'data';
 export const MAX_CONCURRENCY = 5;
 /** 0 = no limit. */

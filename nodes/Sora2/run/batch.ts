@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 
+import { depthBounded } from '../shared/depth';
 import { errorMessage, isRecord, settle } from '../shared/values';
 import type { Result } from '../shared/values';
 import { leftBehindNote } from '../task/ledger';
@@ -78,7 +79,7 @@ async function runAll<Input>(fn: IExecuteFunctions, run: Run, items: INodeExecut
 		prepared.map(async (entry, itemIndex): Promise<Result<INodeExecutionData, Error>> => {
 			if (!entry.ok) return entry;
 			const done = await settle(job.run(run, entry.value, itemIndex));
-			if (done.ok) return { ok: true, value: { ...done.value, json: redactValue(done.value.json, secrets), pairedItem: { item: itemIndex } } };
+			if (done.ok) return { ok: true, value: { ...done.value, json: redactValue(depthBounded(done.value.json), secrets), pairedItem: { item: itemIndex } } };
 			const error = itemError(node, done.error, itemIndex, RUN_HINT);
 			if (!continueOnFail && !first) {
 				first = error;
@@ -107,7 +108,8 @@ function redacted(error: Error, secrets: readonly string[]): Error {
  * 3. Without "Continue On Fail", the first failure stops the others (their waits end; creates
  *    already sent are still read, so their tasks are known), and is thrown once every item has
  *    settled, listing every task the run created that did not finish.
- * Everything that leaves the node (output items, errors) has the API key removed.
+ * Everything that leaves the node (output items, errors) has the API key removed, and output items
+ * are bounded in depth (`shared/depth.ts`).
  */
 export async function runBatch<Input>(fn: IExecuteFunctions, items: INodeExecutionData[], job: BatchJob<Input>): Promise<INodeExecutionData[]> {
 	const opened = await settle(openRun(fn, job.timeoutSeconds));

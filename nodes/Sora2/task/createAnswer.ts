@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { contentText } from '../shared/chatContent';
 import { isRecord } from '../shared/values';
 import { envelopeContent, snapshotOf } from './snapshot';
 import type { TaskSnapshot } from './snapshot';
@@ -8,14 +9,21 @@ import type { TaskSnapshot } from './snapshot';
  * The task a create answer names, in every form gateways use: `{id, status}` (the seed),
  * `{id}` alone, `{task_id}`, `{taskId}`, inside an envelope (`data`, a `data` list, `output`),
  * fal's `request_id`, or chat-completion shaped (the documented second variant), whose `id` is the
- * task id or whose message names it. An answer without a status is a pending task.
+ * task id or whose message names it (its content a string or a list of parts). An answer without a status is a pending task.
  */
 
 const ID_KEYS = ['task_id', 'taskId', 'id'];
 const FALLBACK_ID_KEYS = ['request_id', 'requestId'];
 
-/** "Task ID: abc-123" or a `…task_…` token in a chat message. */
-const ID_IN_TEXT = [/task[\s_-]*id\s*[:：=]\s*`?([^\s`,;"'<>)]+)/i, /\b((?:[a-z0-9.-]+:)?task_[A-Za-z0-9_-]+)/];
+/**
+ * A task id in a chat message: "Task ID: abc-123", a `sora-2:task_…` / `task_…` token, or a UUID
+ * right after the word "task" ("Task 5f1c2d3e-7a8b-4c9d-8e0f-1a2b3c4d5e6f queued").
+ */
+const ID_IN_TEXT = [
+	/task[\s_-]*id\s*[:：=]\s*`?([^\s`,;"'<>)]+)/i,
+	/\b((?:[a-z0-9.-]+:)?task_[A-Za-z0-9_-]+)/,
+	/\btask\b[\s:：#`"'(]{0,4}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/i,
+];
 
 function idIn(record: Record<string, unknown>, keys: string[]): string | undefined {
 	for (const key of keys) {
@@ -36,7 +44,7 @@ function idOfChat(body: Record<string, unknown>): string | undefined {
 	if (id && !/^chatcmpl[-_]/i.test(id)) return id;
 	for (const choice of body.choices as unknown[]) {
 		const message = isRecord(choice) && isRecord(choice.message) ? choice.message : undefined;
-		const content = typeof message?.content === 'string' ? message.content : '';
+		const content = contentText(message?.content);
 		for (const pattern of ID_IN_TEXT) {
 			const found = pattern.exec(content);
 			if (found) return found[1];

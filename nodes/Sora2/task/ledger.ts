@@ -21,9 +21,20 @@ export interface LeftBehind {
 export class TaskLedger {
 	private readonly open = new Map<number, string>();
 
+	/** Every task id the run's creates were answered with, and the item that got it first. */
+	private readonly owners = new Map<string, number>();
+
 	constructor(private readonly fn: IExecuteFunctions) {}
 
+	/**
+	 * Logs a task the moment it exists. A gateway that answers two creates with the same task id
+	 * would give two rows one video: the later row fails (its error names both rows and the id, and
+	 * is logged), the first goes on with the task.
+	 */
 	created(itemIndex: number, taskId: string): void {
+		const owner = this.owners.get(taskId);
+		if (owner !== undefined && owner !== itemIndex) throw this.duplicate(itemIndex, taskId, owner);
+		this.owners.set(taskId, itemIndex);
 		this.open.set(itemIndex, taskId);
 		const executionId = this.fn.getExecutionId();
 		const workflowId = this.fn.getWorkflow().id ?? '';
@@ -31,6 +42,17 @@ export class TaskLedger {
 			`Sora2 task created: ${taskId} (execution ${executionId}, workflow ${workflowId}, node "${this.fn.getNode().name}", item ${itemIndex})`,
 			{ taskId, executionId, itemIndex },
 		);
+	}
+
+	private duplicate(itemIndex: number, taskId: string, owner: number): Error {
+		const executionId = this.fn.getExecutionId();
+		this.fn.logger.warn(
+			`Sora2: the API answered the create of item ${itemIndex} with task ${taskId}, which it had already given item ${owner} in this run (execution ${executionId}, node "${this.fn.getNode().name}"): item ${itemIndex} fails, item ${owner} keeps the task`,
+			{ taskId, executionId, itemIndex, firstItemIndex: owner },
+		);
+		const fix = `Item ${owner} goes on with task ${taskId}. This row's create may have started a second video the API did not name: look in your provider dashboard before creating this row again, and tell your provider that its API gave two creates one task id.`;
+		const site = taskSite(itemIndex, LABELS.create, taskId, () => fix);
+		return operationError(this.fn.getNode(), site, `the API answered this create with task ${taskId}, the task it already gave item ${owner} in this run: two rows would share one video`, fix);
 	}
 
 	/** The item's task needs nothing more: its output is out, or the provider ended it (failed). */
@@ -50,10 +72,14 @@ export function leftBehindNote(tasks: LeftBehind[]): string {
 	return `${count} created in this run and did not finish (paid, still at the provider): ${list}. Collect each with ${LABELS.getTask} (Task ID, Wait for Completion on) instead of creating it again.`;
 }
 
+/** A 200 to a request that may start a paid video, which the node cannot read: the video may exist anyway. */
+export const UNREADABLE_PAID_ANSWER = `The API accepted the request (it answered 200), so a video may have been created and paid for: look in your provider dashboard (or run ${LABELS.getTask} with the task id if you find one) before running again, or you may pay twice. If nothing shows up there, the Base URL may point at something that is not a Sora2 API.`;
+
 /** A request that may start a paid video (a create, a chat): a failure that leaves it unclear says to look before running again. */
 export const PAID_REQUEST_HINTS: RequestHints = {
 	status: (status) => (status >= 500 ? 'The provider failed. The task may exist anyway: look for it in your provider dashboard before running again.' : undefined),
 	unsure: 'The create was not sent again, because the API may have accepted it: look for the task in your provider dashboard before running again, or you may pay for two videos.',
+	unreadable: UNREADABLE_PAID_ANSWER,
 };
 
 /** What every error after a create says: the task exists, is paid, and how to pick it up. */
@@ -80,7 +106,8 @@ export function taskSite(itemIndex: number, operation: string, taskId: string, n
 function describeState(snapshot: TaskSnapshot): string {
 	const parts: string[] = [snapshot.status];
 	if (snapshot.progress !== undefined) parts.push(`${snapshot.progress}%`);
-	if (snapshot.rawStatus === undefined) parts.push('the last answer had no status word');
+	if (snapshot.unseen) parts.push('the API answered 404 to the last read: it did not show the task yet');
+	else if (snapshot.rawStatus === undefined) parts.push('the last answer had no status word');
 	else if (snapshot.wordSource === 'none') parts.push(`the last answer said "${snapshot.rawStatus}", a status word the node does not know`);
 	else if (snapshot.rawStatus !== snapshot.status) parts.push(`the last answer said "${snapshot.rawStatus}"`);
 	return parts.join(', ');
@@ -100,7 +127,9 @@ export function assertUsable(node: INode, site: CallSite, snapshot: TaskSnapshot
 			'Nothing to download. Change the prompt or images (the provider\'s reason is above) and create the video again.');
 	}
 	if (snapshot.status === 'completed' && !snapshot.videoUrl) {
-		throw operationError(node, site, `task ${snapshot.taskId} completed, but the API gave no video link`,
-			`${site.note ?? ''} Or look for the video in your provider dashboard.`.trim());
+		const what = snapshot.refusedLink
+			? `its only video link is a ${snapshot.refusedLink} link, which the node does not fetch (only http:// and https:// links)`
+			: 'the API gave no video link';
+		throw operationError(node, site, `task ${snapshot.taskId} completed, but ${what}`, `${site.note ?? ''} Or look for the video in your provider dashboard.`.trim());
 	}
 }

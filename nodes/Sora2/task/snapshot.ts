@@ -38,7 +38,7 @@ export function envelopeContent(body: Json): Json | undefined {
 function unwrapTask(body: Json): Json {
 	if (statusWordOf(body) !== undefined) return body;
 	const inner = envelopeContent(body);
-	return inner && (statusWordOf(inner) !== undefined || findLink(inner, '') !== undefined) ? inner : body;
+	return inner && (statusWordOf(inner) !== undefined || findLink(inner, { baseUrl: '' }) !== undefined) ? inner : body;
 }
 
 /** Keys that may hold the video's link, or a container of it, in the order they are tried. */
@@ -56,27 +56,49 @@ function relativeVideoPath(text: string): boolean {
 	return text.startsWith('/') && !text.startsWith('//') && isVideoLink(new URL(text, 'http://relative.invalid'));
 }
 
-function linkInText(text: string, baseUrl: string, depth: number): string | undefined {
+/**
+ * Schemes of links the node never fetches (only http and https are): a link in one of them, or any
+ * `scheme://…`, is noted so that a task without another link is reported with what was refused.
+ * (Task ids like `sora-2:task_…` are neither.)
+ */
+const REFUSED_SCHEMES: ReadonlySet<string> = new Set(['file', 'ftp', 'ftps', 'sftp', 'data', 'javascript', 'vbscript', 'blob', 's3', 'gs', 'ws', 'wss', 'smb']);
+
+/** The scheme of a link the node refuses (`ftp:`), or undefined when the text is no such link. */
+function refusedScheme(text: string): string | undefined {
+	// a link has no space after its scheme ("data: none" is prose)
+	const scheme = /^([a-z][a-z0-9+.-]*):\S/i.exec(text)?.[1].toLowerCase();
+	if (!scheme || scheme === 'http' || scheme === 'https') return undefined;
+	return REFUSED_SCHEMES.has(scheme) || text.slice(scheme.length + 1).startsWith('//') ? `${scheme}:` : undefined;
+}
+
+/** Where a link is looked for: the Base URL (relative links), and the first refused link seen on the way. */
+interface LinkSearch {
+	baseUrl: string;
+	refused?: string;
+}
+
+function linkInText(text: string, search: LinkSearch, depth: number): string | undefined {
 	const value = text.trim();
 	if (isHttpUrl(value)) return value;
-	if (baseUrl && relativeVideoPath(value)) return new URL(value, `${baseUrl}/`).toString();
+	if (search.baseUrl && relativeVideoPath(value)) return new URL(value, `${search.baseUrl}/`).toString();
 	if (value.startsWith('{') || value.startsWith('[')) {
 		try {
-			return findLink(JSON.parse(value) as unknown, baseUrl, depth + 1);
+			return findLink(JSON.parse(value) as unknown, search, depth + 1);
 		} catch {
 			return undefined;
 		}
 	}
+	search.refused ??= refusedScheme(value);
 	return undefined;
 }
 
 /** The first video link in a value, looking only under keys that hold links (never in the input echoed back). */
-function findLink(value: unknown, baseUrl: string, depth = 0): string | undefined {
+function findLink(value: unknown, search: LinkSearch, depth = 0): string | undefined {
 	if (depth > MAX_DEPTH) return undefined;
-	if (typeof value === 'string') return linkInText(value, baseUrl, depth);
+	if (typeof value === 'string') return linkInText(value, search, depth);
 	if (Array.isArray(value)) {
 		for (const entry of value) {
-			const found = findLink(entry, baseUrl, depth + 1);
+			const found = findLink(entry, search, depth + 1);
 			if (found) return found;
 		}
 		return undefined;
@@ -84,7 +106,7 @@ function findLink(value: unknown, baseUrl: string, depth = 0): string | undefine
 	if (!isRecord(value)) return undefined;
 	for (const key of LINK_KEYS) {
 		if (!(key in value)) continue;
-		const found = findLink(value[key], baseUrl, depth + 1);
+		const found = findLink(value[key], search, depth + 1);
 		if (found) return found;
 	}
 	return undefined;
@@ -181,6 +203,10 @@ export interface TaskSnapshot {
 	failureReason?: string;
 	/** The task as the API sent it (taken out of an envelope). */
 	raw: IDataObject;
+	/** The scheme of a link the answer gave that the node does not fetch (`ftp:`, `file:` …), when it gave no other. */
+	refusedLink?: string;
+	/** The read was answered 404 for a task this run just created: the API does not show it yet. */
+	unseen?: boolean;
 }
 
 /**
@@ -208,12 +234,14 @@ export function snapshotOf(taskId: string, body: unknown, baseUrl: string): Task
 	if (!isRecord(body)) return undefined;
 	const task = unwrapTask(body);
 	const word = statusWordOf(task);
-	let link = findLink(task, baseUrl);
+	const search: LinkSearch = { baseUrl };
+	let link = findLink(task, search);
 	const meaning = statusOf(word, link, word === undefined ? failureReasonOf(task, false) : undefined);
 	if (!meaning) return undefined;
 	// An old gateway answers a success with the link in `fail_reason`.
-	if (meaning.status === 'completed' && !link && typeof task.fail_reason === 'string') link = findLink(task.fail_reason, baseUrl);
+	if (meaning.status === 'completed' && !link && typeof task.fail_reason === 'string') link = findLink(task.fail_reason, search);
 	const snapshot: TaskSnapshot = { taskId, status: meaning.status, rawStatus: word, wordSource: meaning.source, raw: task as IDataObject };
+	if (!link && search.refused) snapshot.refusedLink = search.refused;
 	const progress = meaning.status === 'completed' ? 100 : progressOf(task);
 	if (progress !== undefined) snapshot.progress = progress;
 	if (link && meaning.status !== 'failed') snapshot.videoUrl = link;

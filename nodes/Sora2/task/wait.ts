@@ -1,6 +1,6 @@
 import type { INode } from 'n8n-workflow';
 
-import { MAX_POLL_INTERVALS_BETWEEN_READS } from '../config/defaults';
+import { MAX_POLL_INTERVALS_BETWEEN_READS, UNSEEN_TASK_GRACE_SECONDS } from '../config/defaults';
 import { errorMessage, settle } from '../shared/values';
 import type { CallSite } from '../transport';
 import { maxWaitError } from './ledger';
@@ -63,6 +63,8 @@ export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
 	const { reader, taskId, site, settings, times, created } = wait;
 	const schedule: ScheduleSettings = { pollIntervalMs: settings.pollIntervalMs, maxGapMs: settings.pollIntervalMs * MAX_POLL_INTERVALS_BETWEEN_READS, aimAtDone: wait.budgeted };
 	const deadline = wait.startedAt + settings.maxWaitMs;
+	// a task this run created: until then a 404 means "not visible yet" (see `TaskReader`)
+	const unseenUntil = created && created.at + UNSEEN_TASK_GRACE_SECONDS * 1000;
 	// a fresh create counts as a reading with nothing to tell: the first read is one Poll Interval after its answer
 	const readings: Reading[] = wait.readFirst ? [] : [{ at: wait.created?.at ?? wait.startedAt }];
 	let last: TaskRead | undefined;
@@ -76,7 +78,7 @@ export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
 	};
 	for (;;) {
 		// the read at Max Wait may take up to one Poll Interval to get its turn
-		const read = await settle(reader.read(taskId, site, { ...timing(), replan: timing, deadline: deadline + settings.pollIntervalMs }));
+		const read = await settle(reader.read(taskId, site, { ...timing(), replan: timing, deadline: deadline + settings.pollIntervalMs }, unseenUntil));
 		if (!read.ok) {
 			if (last && Date.now() >= deadline) throw maxWaitError(wait.node, site, last.snapshot, settings.maxWaitMs, errorMessage(read.error));
 			throw read.error;

@@ -95,13 +95,22 @@ export interface BoundedText {
 	over: boolean;
 }
 
-/** Reads at most `limit` characters of a body as text, then stops reading (and closes it). */
+const encoder = new TextEncoder();
+
+/**
+ * Reads at most `limit` bytes of a body as UTF-8 text, then stops reading (and closes it). Bytes, not
+ * characters: megabytes of CJK text are three times their length in characters.
+ */
 export async function readTextBounded(chunks: AsyncIterable<unknown>, limit: number): Promise<BoundedText> {
 	const decoder = new TextDecoder();
 	let text = '';
+	let bytes = 0;
 	for await (const chunk of chunks) {
-		text += typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? decoder.decode(chunk, { stream: true }) : '';
-		if (text.length > limit) return { text: text.slice(0, limit), over: true };
+		const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk instanceof Uint8Array ? chunk : undefined;
+		if (!data) continue;
+		if (bytes + data.byteLength > limit) return { text: text + decoder.decode(data.subarray(0, limit - bytes)), over: true };
+		bytes += data.byteLength;
+		text += decoder.decode(data, { stream: true });
 	}
 	return { text: text + decoder.decode(), over: false };
 }

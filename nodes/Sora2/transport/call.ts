@@ -3,8 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { settle } from '../shared/values';
 import { disposeBody, guardedChunks, readTextBounded } from './body';
 import type { BoundedText, GuardOptions } from './body';
-import { failureOf, networkError, refusalOf, stoppedError, unexpectedAnswerError } from './errors';
-import type { CallSite } from './errors';
+import { failureOf, isNodeError, networkError, refusalOf, stoppedError, unexpectedAnswerError } from './errors';
 import { exchange, headerValue, withDeadline } from './exchange';
 import type { Channel, Opened, Outgoing, RequestTerms } from './exchange';
 import { retrying, statusError } from './retry';
@@ -62,17 +61,23 @@ export interface FileRequest {
 /** A file body as n8n's binary helpers take it. */
 export type FileBody = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
 
+/** What the head of a file's 200 answer says about the body. */
+export interface FileHead {
+	/** The Content-Type header ('' when absent). */
+	contentType: string;
+}
+
 /**
- * The largest 200 answer accepted (characters). A task or chat answer is a few kilobytes; megabytes
+ * The largest 200 answer accepted (bytes). A task or chat answer is a few kilobytes; megabytes
  * mean the Base URL points at something else, and would end up in every output item (and n8n's database).
  */
-const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
-/** How much of an answer that is not a success is read (the rest is dropped). */
+/** How much of an answer that is not a success is read (bytes; the rest is dropped). */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 function tooLarge(): string {
-	return `the body is larger than an API answer can be (more than ${MAX_ANSWER_CHARS / (1024 * 1024)} MB; reading stopped there)`;
+	return `the body is larger than an API answer can be (more than ${MAX_ANSWER_BYTES / (1024 * 1024)} MB; reading stopped there)`;
 }
 
 /** How a body is guarded while read: an answer that names something paid is read to its end even when the run stops. */
@@ -82,9 +87,9 @@ function guardFor(channel: Channel, terms: RequestTerms): GuardOptions {
 }
 
 /** What a whole 200 body is: the answer, the API's refusal (a status to report, maybe retry), or a fault. */
-function judgeWhole(channel: Channel, site: CallSite, read: BoundedText, headers: Record<string, unknown>): Attempt<Whole> {
+function judgeWhole(channel: Channel, terms: RequestTerms, read: BoundedText, headers: Record<string, unknown>): Attempt<Whole> {
 	const { text, over } = read;
-	const failed = (what: string): Attempt<Whole> => ({ kind: 'failed', error: unexpectedAnswerError(channel.errors, site, what, text) });
+	const failed = (what: string): Attempt<Whole> => ({ kind: 'failed', error: unexpectedAnswerError(channel.errors, terms.site, what, text, terms.hints?.unreadable) });
 	if (over) return failed(tooLarge());
 	if (!text.trim()) return failed('the body is empty');
 	let body: unknown;
@@ -109,8 +114,8 @@ async function readWhole(channel: Channel, request: ApiRequest, response: Opened
 	const left = Math.max(1, channel.settings.timeoutMs - (Date.now() - response.sentAt));
 	const dispose = () => disposeBody(response.rawBody);
 	if (response.statusCode !== 200) return await withDeadline(statusAnswer(channel, request, response), left, dispose);
-	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, request)), MAX_ANSWER_CHARS);
-	const judged = judgeWhole(channel, request.site, await withDeadline(read, left, dispose), response.headers);
+	const read = readTextBounded(guardedChunks(response.body, guardFor(channel, request)), MAX_ANSWER_BYTES);
+	const judged = judgeWhole(channel, request, await withDeadline(read, left, dispose), response.headers);
 	return judged.kind === 'ok' ? { kind: 'ok', value: { ...judged.value, answeredAt: response.answeredAt } } : judged;
 }
 
@@ -142,7 +147,7 @@ export async function streamApi<T>(channel: Channel, request: ApiRequest, consum
 			const body = guardedChunks(response.body, guardFor(channel, request));
 			const contentType = String(headerValue(response.headers, 'content-type') ?? '');
 			const readWholeBody = async (chunks: AsyncIterable<unknown>): Promise<Whole> => {
-				const judged = judgeWhole(channel, request.site, await readTextBounded(chunks, MAX_ANSWER_CHARS), response.headers);
+				const judged = judgeWhole(channel, request, await readTextBounded(chunks, MAX_ANSWER_BYTES), response.headers);
 				if (judged.kind === 'ok') return judged.value;
 				throw judged.kind === 'failed' ? judged.error : statusError(channel, request, judged, attempt);
 			};
@@ -153,12 +158,12 @@ export async function streamApi<T>(channel: Channel, request: ApiRequest, consum
 }
 
 /**
- * GETs a file and hands its body to `consume` as it arrives (e.g. into n8n's binary data), holding
- * the gate slot meanwhile. The key goes only to the API's own origin. Refused or unreachable links
+ * GETs a file and hands its body to `consume` as it arrives (e.g. into n8n's binary data), with
+ * what the answer's head says of it (its Content-Type), holding the gate slot meanwhile. The key goes only to the API's own origin. Refused or unreachable links
  * are retried like any read; a body that breaks off is not (part of it is consumed already). The
  * body ends at once when the run stops, whichever host serves it.
  */
-export async function downloadFile<T>(channel: Channel, file: FileRequest, consume: (body: FileBody) => Promise<T>): Promise<T> {
+export async function downloadFile<T>(channel: Channel, file: FileRequest, consume: (body: FileBody, head: FileHead) => Promise<T>): Promise<T> {
 	const { url, terms } = file;
 	const { host, origin } = new URL(url);
 	const out = { method: 'GET' as const, url, accept: '*/*', withKey: origin === new URL(channel.baseUrl).origin };
@@ -169,10 +174,12 @@ export async function downloadFile<T>(channel: Channel, file: FileRequest, consu
 			const raw = response.rawBody as FileBody;
 			const stopped = () => stoppedError(channel.errors.node, terms.site, channel.scope.cause);
 			const unregister = channel.scope.onStop(() => disposeBody(raw, stopped()));
-			const consumed = await settle(consume(raw));
+			const consumed = await settle(consume(raw, { contentType: String(headerValue(response.headers, 'content-type') ?? '') }));
 			unregister();
 			if (consumed.ok) return { kind: 'ok', value: consumed.value };
 			if (channel.scope.stopped) return { kind: 'failed', error: stopped() };
+			// the consumer refused the body (an error it built, naming the item): as it is, not a broken connection
+			if (isNodeError(consumed.error)) return { kind: 'failed', error: consumed.error };
 			const failure = failureOf(consumed.error);
 			const at = { failure, host, timeoutMs: channel.settings.timeoutMs, attempts: 1, what: `${what} broke off` };
 			return { kind: 'failed', error: networkError(channel.errors, terms.site, at) };

@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 
 import { callApi, downloadFile, streamApi } from './call';
-import type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileRequest } from './call';
+import type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileHead, FileRequest } from './call';
 import { configError } from './errors';
 import type { ErrorContext } from './errors';
 import type { Channel, ClientSettings } from './exchange';
@@ -29,7 +29,7 @@ export interface ApiClient {
 	readonly errors: ErrorContext;
 	call(request: ApiRequest): Promise<ApiAnswer>;
 	stream<T>(request: ApiRequest, consume: (answer: ApiStream) => Promise<T>): Promise<T>;
-	download<T>(file: FileRequest, consume: (body: FileBody) => Promise<T>): Promise<T>;
+	download<T>(file: FileRequest, consume: (body: FileBody, head: FileHead) => Promise<T>): Promise<T>;
 	/** Ends the run's waits and requests (an item failed); requests that name something paid are still read. */
 	stop(reason?: unknown): void;
 }
@@ -56,6 +56,40 @@ function normalizeBaseUrl(node: INode, raw: unknown, secrets: readonly string[] 
 	return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
+const KEY_FIX =
+	'Open the credential, clear the API Key field and paste the key again as one line, copied straight from your provider\'s dashboard (only the key: no line breaks, quotes or other text inside it).';
+
+/**
+ * What is wrong with a character of the key for an HTTP header, or undefined when nothing is. n8n's
+ * HTTP code drops line breaks, NUL, DEL and characters beyond Latin-1 from a header without a word
+ * (`Bearer sk-ab\ncd` goes out as `Bearer sk-abcd`), so such a key would be sent altered; a tab or
+ * another control character goes out as it is, but never belongs in a key.
+ */
+function keyCharacterProblem(code: number): string | undefined {
+	if (code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029) return 'a line break';
+	if (code === 0x00) return 'a NUL character';
+	if (code === 0x09) return 'a tab';
+	if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return 'a control character';
+	if (code > 0xff) return 'a character that cannot be sent in an HTTP header (beyond Latin-1, e.g. a typographic quote, a dash or an emoji)';
+	return undefined;
+}
+
+/**
+ * The key as it goes into the header (trimmed), checked: a key that cannot go into a header as it is
+ * stops the run before any request, naming the problem and where it is, never the key or its characters.
+ */
+function checkedKey(node: INode, stored: string): string {
+	const key = stored.trim();
+	const lead = stored.length - stored.trimStart().length;
+	let position = [...stored.slice(0, lead)].length;
+	for (const character of key) {
+		position++;
+		const problem = keyCharacterProblem(character.codePointAt(0) ?? 0);
+		if (problem) throw configError(node, `The API key in the Sora2 API credential contains ${problem} (character ${position})`, KEY_FIX);
+	}
+	return key;
+}
+
 /** Reads the credential: the Base URL (checked), the header that carries the key (exactly as sent), the key's forms. */
 async function readAccess(fn: ClientContext): Promise<{ baseUrl: string; authorization: string; secrets: string[] }> {
 	const credentials = await fn.getCredentials<Sora2Credentials>(CREDENTIAL_TYPE);
@@ -63,7 +97,7 @@ async function readAccess(fn: ClientContext): Promise<{ baseUrl: string; authori
 	// the key as stored and as sent (trimmed, in the header) are both among its forms
 	const secrets = secretForms(stored);
 	const baseUrl = normalizeBaseUrl(fn.getNode(), credentials.baseUrl, secrets);
-	return { baseUrl, authorization: `Bearer ${stored.trim()}`, secrets };
+	return { baseUrl, authorization: `Bearer ${checkedKey(fn.getNode(), stored)}`, secrets };
 }
 
 export async function openClient(fn: ClientContext, settings: ClientSettings): Promise<ApiClient> {

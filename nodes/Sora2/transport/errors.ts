@@ -217,6 +217,8 @@ export interface RequestHints {
 	unsure?: string;
 	/** Said when the request's deadline ended its retries (e.g. "Max Wait ends before the next retry."). */
 	deadline?: string;
+	/** Said instead of the general hint when a 200 answer cannot be read (not JSON, empty, too large, not the shape expected). */
+	unreadable?: string;
 }
 
 function generalStatusHint(status: number): string {
@@ -278,7 +280,7 @@ export function apiStatusError(ctx: ErrorContext, site: CallSite, failure: Statu
 const NOT_A_SORA2_API = 'The Base URL may point at something that is not a Sora2 API, or the provider changed its answer format.';
 
 /** A 200 whose body is not what the API documents: quotes what arrived. */
-export function unexpectedAnswerError(ctx: ErrorContext, site: CallSite, what: string, body: string, hint = NOT_A_SORA2_API): NodeApiError {
+export function unexpectedAnswerError(ctx: ErrorContext, site: CallSite, what: string, body: string, hint: string = NOT_A_SORA2_API): NodeApiError {
 	const shown = body.trim() ? quote(redact(body, ctx.secrets)) : '(empty body)';
 	const message = `${prefix(site)}: the API answered 200 but ${what}. Received: ${shown}`;
 	return apiError(ctx, site, message, hint, { httpCode: '200', message: what }, '200');

@@ -5,7 +5,7 @@
  */
 export { openClient } from './client';
 export type { ApiClient } from './client';
-export type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileRequest } from './call';
+export type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileHead, FileRequest } from './call';
 export type { ClientSettings, RequestTerms } from './exchange';
 export { RETRY_PAUSES } from './retry';
 export {

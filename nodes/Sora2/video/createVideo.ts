@@ -4,7 +4,7 @@ import { REQUEST_PRIORITY } from '../config/defaults';
 import { LABELS } from '../config/labels';
 import type { Run } from '../run/settings';
 import { taskOfCreateAnswer } from '../task/createAnswer';
-import { PAID_REQUEST_HINTS, pickUpNote, taskSite } from '../task/ledger';
+import { PAID_REQUEST_HINTS, UNREADABLE_PAID_ANSWER, pickUpNote, taskSite } from '../task/ledger';
 import { isFinal } from '../task/statusWords';
 import { waitForTask, waitOf } from '../task/wait';
 import { unexpectedAnswerError } from '../transport';
@@ -30,7 +30,7 @@ export async function createVideo(run: Run, input: CreateInput, itemIndex: numbe
 	const terms: RequestTerms = { site, repeatable: false, finishOnStop: true, priority: REQUEST_PRIORITY.create, hints: PAID_REQUEST_HINTS };
 	const answer = await client.call({ ...terms, method: 'POST', path: '/video/create', body: input.body });
 	const created = taskOfCreateAnswer(answer.body, client.baseUrl);
-	if (!created) throw unexpectedAnswerError(client.errors, site, 'the create answer names no task id (expected {"id": "sora-2:task_…", "status": …})', answer.text);
+	if (!created) throw unexpectedAnswerError(client.errors, site, 'the create answer names no task id (expected {"id": "sora-2:task_…", "status": …})', answer.text, UNREADABLE_PAID_ANSWER);
 	ledger.created(itemIndex, created.taskId);
 	const attempts = { create: answer.attempts, polls: 0, pollAttempts: 0 };
 	if (!input.wait.wait) {

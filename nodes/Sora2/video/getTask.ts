@@ -25,6 +25,10 @@ export function readGetTaskInput(fn: IExecuteFunctions, itemIndex: number): GetT
 	if (taskId === '') {
 		throw inputError(fn.getNode(), itemIndex, 'Task ID is empty', `Map the "taskId" field of the ${LABELS.create} output (e.g. {{ $json.taskId }}) into Task ID.`);
 	}
+	// "." and ".." would change the address they are put in (/videos/. reads the list of videos)
+	if (taskId === '.' || taskId === '..') {
+		throw inputError(fn.getNode(), itemIndex, `Task ID "${taskId}" is not a task id`, `Map the "taskId" field of the ${LABELS.create} output (e.g. {{ $json.taskId }}) into Task ID; it looks like sora-2:task_….`);
+	}
 	return { taskId, wait: readWaitSettings(fn, itemIndex) };
 }
 

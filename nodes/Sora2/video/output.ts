@@ -1,11 +1,11 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { REQUEST_PRIORITY } from '../config/defaults';
 import type { Run } from '../run/settings';
-import { assertUsable, fetchAgainNote, taskSite } from '../task/ledger';
+import { assertUsable } from '../task/ledger';
 import type { TaskSnapshot } from '../task/snapshot';
 import type { WaitSettings } from '../task/wait';
-import type { CallSite, RequestHints } from '../transport';
+import type { CallSite } from '../transport';
+import { downloadVideo } from './download';
 
 /** What it took to get an item's result: shown in the output as `attempts`. */
 export interface Attempts {
@@ -33,24 +33,10 @@ export function videoJson(snapshot: TaskSnapshot, attempts: Attempts): IDataObje
 	return json;
 }
 
-const DEAD_LINK = 'The video link may have expired.';
-
-/** A download: safe to repeat; a refused link is most likely an expired one. */
-const DOWNLOAD_HINTS: RequestHints = { status: (status) => ([403, 404, 410].includes(status) ? DEAD_LINK : undefined) };
-
-function videoFileName(taskId: string): string {
-	return `${taskId.replace(/[^A-Za-z0-9._-]+/g, '_')}.mp4`;
-}
-
 /** The output item of a finished task (failed or linkless: an error), with the video downloaded when asked. */
 export async function finishedItem(run: Run, snapshot: TaskSnapshot, wait: WaitSettings, site: CallSite, attempts: Attempts): Promise<INodeExecutionData> {
 	assertUsable(run.client.errors.node, site, snapshot);
 	const item: INodeExecutionData = { json: videoJson(snapshot, attempts) };
-	if (wait.download && snapshot.videoUrl) {
-		const terms = { site: taskSite(site.itemIndex, site.operation, snapshot.taskId, fetchAgainNote), repeatable: true, priority: REQUEST_PRIORITY.download, hints: DOWNLOAD_HINTS };
-		const file = { url: snapshot.videoUrl, terms, what: 'the video download' };
-		const binary = await run.client.download(file, async (body) => await run.fn.helpers.prepareBinaryData(body, videoFileName(snapshot.taskId), 'video/mp4'));
-		item.binary = { [wait.binaryPropertyName]: binary };
-	}
+	if (wait.download && snapshot.videoUrl) item.binary = { [wait.binaryPropertyName]: await downloadVideo(run, snapshot, site, snapshot.videoUrl) };
 	return item;
 }

@@ -278,3 +278,43 @@ describe('Chat → Completion: answers gateways send', () => {
 		expect(mock.stats().requests[`POST ${PATH}`]).toBe(2);
 	});
 });
+
+describe('content given as a list of parts (newer OpenAI-compatible servers)', () => {
+	const parts = (url: string) => [
+		{ type: 'text', text: '> Progress: 36%' },
+		{ type: 'text', text: `✅ Video ready: ${url}` },
+		{ type: 'image_url', image_url: { url: 'https://cdn.example.com/poster.png' } },
+		{ type: 'text', text: 'Enjoy!' },
+	];
+	const answerWith = (content: unknown) => ({
+		id: 'chatcmpl-parts',
+		object: 'chat.completion',
+		created: 1,
+		choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+		usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+	});
+	const VIDEO = 'https://cdn.example.com/v/abc.mp4';
+
+	test('a whole answer: accepted, its text parts read for links and progress, the parts kept as the API sent them', async () => {
+		mock.addFault({ path: PATH, status: 200, body: answerWith(parts(VIDEO)) });
+		const json = await answer();
+		expect(json.choices).toEqual(answerWith(parts(VIDEO)).choices);
+		expect(json.videoUrls).toEqual([VIDEO]);
+		expect(json.progress).toBe(36);
+	});
+
+	test('Simplify Output: the content is the text of the parts, one per line', async () => {
+		mock.addFault({ path: PATH, status: 200, body: answerWith(parts(VIDEO)) });
+		const json = await answer({ options: { simplify: true } });
+		expect(json).toEqual({ content: `> Progress: 36%\n✅ Video ready: ${VIDEO}\nEnjoy!`, toolCalls: [], finishReason: 'stop', videoUrls: [VIDEO], progress: 36 });
+	});
+
+	test('a streamed answer whose content deltas are lists of parts is joined the same way', async () => {
+		const event = (delta: object, finish: string | null = null) => `data: ${JSON.stringify({ id: 'chatcmpl-parts', object: 'chat.completion.chunk', created: 1, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+		const body = [event({ role: 'assistant', content: '' }), event({ content: [{ type: 'text', text: 'Video ready: ' }] }), event({ content: [{ type: 'text', text: VIDEO }] }), event({}, 'stop'), 'data: [DONE]\n\n'].join('');
+		mock.addFault({ path: PATH, status: 200, body, headers: { 'Content-Type': 'text/event-stream' } });
+		const json = await answer(streamed({ options: { simplify: true } }));
+		expect(json.content).toBe(`Video ready: ${VIDEO}`);
+		expect(json.videoUrls).toEqual([VIDEO]);
+	});
+});

@@ -1,5 +1,5 @@
 import { createParams, makeContext } from '../../helpers/context';
-import { runNode } from '../../helpers/run';
+import { runError, runNode } from '../../helpers/run';
 import { startMockServer } from '../../mock-server/server';
 import type { CreateShape, MockServer } from '../../mock-server/server';
 
@@ -105,4 +105,49 @@ test('a chat-shaped answer that names no task is an error quoting what arrived',
 	});
 	const ctx = makeContext({ params: createParams({ waitForCompletion: false }), credentials: { apiKey: 'test-key', baseUrl: mock.baseUrl } });
 	await expect(runNode(ctx)).rejects.toThrow(/Video → Create, item 0: the API answered 200 but the create answer names no task id.*Received: .*chatcmpl-123/);
+});
+
+describe('chat-shaped create answers that name the task only in their text (found, then polled)', () => {
+	const UUID = '5f1c2d3e-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+	const chatAnswer = (content: unknown) => ({
+		id: 'chatcmpl-9f8e7d6c5b4a',
+		object: 'chat.completion',
+		created: 1677652288,
+		choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+		usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 },
+	});
+
+	test.each([
+		['a UUID after "Task"', UUID, `Task ${UUID} queued`],
+		['a UUID after "task:" in other prose', UUID, `Your video is being made (task: ${UUID}). Check back soon.`],
+		['a sora-2:task_… token, the content given as a list of parts', 'sora-2:task_01k6x15vhrff09dkkqjrzwhm61', [{ type: 'text', text: 'Queued.' }, { type: 'text', text: 'Task sora-2:task_01k6x15vhrff09dkkqjrzwhm61 created' }]],
+		['a bare task_… token', 'task_8cbd1a2f', 'Created task_8cbd1a2f, generating…'],
+	])('%s: the task is polled to completion', async (_label, taskId, content) => {
+		const mock = mocks.task;
+		if (!mock) throw new Error('no mock');
+		mock.resetStats();
+		mock.scriptNextCreate({ taskId, create: chatAnswer(content), reads: [{ id: '{{taskId}}', status: 'processing', progress: 40 }, { id: '{{taskId}}', status: 'completed', video_url: '{{fileUrl}}' }] });
+		const [item] = await runNode(makeContext({ params: createParams({ pollInterval: 0.05 }), credentials: { apiKey: 'test-key', baseUrl: mock.baseUrl } }));
+		expect(item.json).toMatchObject({ taskId, status: 'completed', videoUrl: `${mock.url}/files/${encodeURIComponent(taskId)}.mp4` });
+		expect(mock.tasks.get(taskId)?.queries).toBe(2);
+	});
+
+	test('a UUID that does not follow the word "task" is not taken for the task id', async () => {
+		const mock = mocks.task;
+		if (!mock) throw new Error('no mock');
+		mock.addFault({ method: 'POST', path: '/v1/video/create', times: 1, status: 200, body: chatAnswer(`Request ${UUID} received`) });
+		const error = await runError(makeContext({ params: createParams({ waitForCompletion: false }), credentials: { apiKey: 'test-key', baseUrl: mock.baseUrl } }));
+		expect(error.message).toMatch(/the create answer names no task id/);
+	});
+});
+
+test('a 200 create answer the node cannot read says that a video may have been created, and how to check before running again', async () => {
+	const mock = mocks.task;
+	if (!mock) throw new Error('no mock');
+	// the seed's own example of the chat-shaped create answer names no task at all
+	mock.addFault({ method: 'POST', path: '/v1/video/create', times: 1, status: 200, body: { id: 'chatcmpl-123', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: '生成动画的参数已配置,正在处理...' } }] } });
+	const error = await runError(makeContext({ params: createParams({ waitForCompletion: false }), credentials: { apiKey: 'test-key', baseUrl: mock.baseUrl } }));
+	expect(error.description).toBe(
+		'The API accepted the request (it answered 200), so a video may have been created and paid for: look in your provider dashboard (or run Video → Get Task with the task id if you find one) before running again, or you may pay twice. If nothing shows up there, the Base URL may point at something that is not a Sora2 API.',
+	);
 });

@@ -91,7 +91,8 @@ describe('downloads', () => {
 	test('a download that breaks off names the task and that Get Task with Download on fetches it again', async () => {
 		const [first] = await runNode(run(1, { prompt: 'to download', waitForCompletion: false }));
 		const id = String(first.json.taskId);
-		mock.addFault({ path: `/files/${id}.mp4`, kind: 'reset' });
+		// the head says a video (the reset sends a JSON stub otherwise, which is refused as not a video before it breaks)
+		mock.addFault({ path: `/files/${id}.mp4`, kind: 'reset', headers: { 'Content-Type': 'video/mp4' } });
 		const task = mock.tasks.get(id);
 		if (task) task.createdAt -= 10_000;
 		const ctx = makeContext({
@@ -159,4 +160,62 @@ test('created tasks are logged to n8n at creation, with execution and item', asy
 		[0, 1].map((i) => `Sora2 task created: ${taskOfPrompt(`logged ${i}`)} (execution test-execution, workflow test-workflow, node "Sora2", item ${i})`),
 	);
 	expect(createdIds()).toEqual(expect.arrayContaining([taskOfPrompt('logged 0'), taskOfPrompt('logged 1')]));
+});
+
+describe('a gateway that answers two creates with the same task id', () => {
+	const DUP = 'sora-2:task_sharedbytworows';
+
+	/** Rows 0 and 2 are answered with task DUP (a task the mock knows, completing); row 1 gets its own. */
+	function arrange(tag: string): void {
+		mock.addScriptedTask({ taskId: DUP, reads: [{ id: DUP, status: 'completed', video_url: '{{fileUrl}}' }] });
+		for (const row of [0, 2]) mock.addFault({ path: '/v1/video/create', matchText: `${tag} ${row}`, status: 200, body: { id: DUP, status: 'pending' } });
+	}
+
+	test('Continue On Fail: the later row is an error item naming both rows and the id; the first row goes on; logged', async () => {
+		arrange('shared');
+		const ctx = run(3, { prompt: (i: number) => `shared ${i}`, options: { maxConcurrency: 1 } }, { continueOnFail: true });
+		const items = await runNode(ctx);
+		expect(items[0].json).toMatchObject({ taskId: DUP, status: 'completed', videoUrl: `${mock.url}/files/${encodeURIComponent(DUP)}.mp4` });
+		expect(items[1].json).toMatchObject({ taskId: taskOfPrompt('shared 1'), status: 'completed' });
+		expect(items[2].json).toEqual({
+			error: `Video → Create, item 2: the API answered this create with task ${DUP}, the task it already gave item 0 in this run: two rows would share one video`,
+			hint: `Item 0 goes on with task ${DUP}. This row's create may have started a second video the API did not name: look in your provider dashboard before creating this row again, and tell your provider that its API gave two creates one task id.`,
+			taskId: DUP,
+			itemIndex: 2,
+		});
+		expect(items[2].pairedItem).toEqual({ item: 2 });
+		// never two rows with one video
+		expect(items.filter((item) => item.json.videoUrl !== undefined).map((item) => item.json.taskId)).toEqual([DUP, taskOfPrompt('shared 1')]);
+		const warnings = ctx.logs.filter((line) => line.level === 'warn').map((line) => line.message);
+		expect(warnings).toEqual([
+			`Sora2: the API answered the create of item 2 with task ${DUP}, which it had already given item 0 in this run (execution test-execution, node "Sora2"): item 2 fails, item 0 keeps the task`,
+		]);
+	});
+
+	test('without Continue On Fail the run stops with that error, and lists the task the first row still waits for', async () => {
+		arrange('again');
+		const error = await runError(run(3, { prompt: (i: number) => `again ${i}`, pollInterval: 0.2, options: { maxConcurrency: 1 } }));
+		expect(error.message).toBe(`Video → Create, item 2: the API answered this create with task ${DUP}, the task it already gave item 0 in this run: two rows would share one video`);
+		expect(error.context).toMatchObject({ taskId: DUP });
+		expect((error.context as { taskIds: string[] }).taskIds).toContain(DUP);
+		expect(String(error.description)).toContain(`item 0: ${DUP}`);
+	});
+});
+
+describe('a completed task whose only link is one the node does not fetch', () => {
+	test.each([
+		['ftp://files.example.com/v.mp4', 'ftp:'],
+		['file:///etc/passwd', 'file:'],
+		['data:video/mp4;base64,AAAAGGZ0eXBpc29t', 'data:'],
+	])('%s: the error names the scheme, not "no video link"; nothing is fetched', async (link, scheme) => {
+		const task = mock.addScriptedTask({ reads: [{ status: 'completed', video_url: link }] });
+		const ctx = makeContext({
+			params: { resource: 'video', operation: 'getTask', taskId: task.id, waitForCompletion: true, pollInterval: 0.05, maxWait: 5, downloadVideo: true, binaryPropertyName: 'data', options: {} },
+			credentials: credentialsFor(mock),
+		});
+		const error = await runError(ctx);
+		expect(error.message).toBe(`Video → Get Task, item 0: task ${task.id} completed, but its only video link is a ${scheme} link, which the node does not fetch (only http:// and https:// links)`);
+		expect(String(error.description)).toMatch(/Or look for the video in your provider dashboard\.$/);
+		expect(ctx.requests.map((request) => request.url)).toEqual([`${mock.baseUrl}/video/query`]);
+	});
 });

@@ -143,3 +143,27 @@ describe('create answers', () => {
 		expect(taskOfCreateAnswer({ id: 'chatcmpl-1', choices: [{ message: { content: 'no id here' } }] }, BASE)).toBeUndefined();
 	});
 });
+
+describe('links the node does not fetch are noted with their scheme', () => {
+	test.each([
+		['ftp://files.example.com/v.mp4', 'ftp:'],
+		['file:///etc/passwd', 'file:'],
+		['data:video/mp4;base64,AAAAGGZ0eXBpc29t', 'data:'],
+		['javascript:alert(1)', 'javascript:'],
+		['rtmp://live.example.com/app/stream', 'rtmp:'],
+	])('%s → refusedLink %s, no videoUrl', (link, scheme) => {
+		const snapshot = snapshotOf('t', { status: 'completed', video_url: link }, BASE);
+		expect(snapshot).toMatchObject({ status: 'completed', refusedLink: scheme });
+		expect(snapshot?.videoUrl).toBeUndefined();
+	});
+
+	test('an http link next to a refused one is the link; nothing is noted', () => {
+		const snapshot = snapshotOf('t', { status: 'completed', video_url: 'ftp://files.example.com/v.mp4', url: 'https://cdn.example.com/v.mp4' }, BASE);
+		expect(snapshot).toMatchObject({ videoUrl: 'https://cdn.example.com/v.mp4' });
+		expect(snapshot?.refusedLink).toBeUndefined();
+	});
+
+	test.each(['sora-2:task_01k6x15vhrff09dkkqjrzwhm60', 'data: none', 'done'])('%j under a link key is not taken for a link', (value) => {
+		expect(snapshotOf('t', { status: 'completed', result: value }, BASE)?.refusedLink).toBeUndefined();
+	});
+});

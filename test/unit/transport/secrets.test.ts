@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- the key is a fake one, with / + = so that its escaped and encoded forms differ from it */
-import { secretForms } from '../../../nodes/Sora2/transport/secrets';
+import { redactValue, secretForms } from '../../../nodes/Sora2/transport/secrets';
 import { createParams, makeContext } from '../../helpers/context';
 import type { ParamValue } from '../../helpers/context';
 import { useMockServer } from '../../helpers/mockServer';
@@ -62,4 +62,25 @@ test('under Continue On Fail the error item is scrubbed as well', async () => {
 	const [item] = await runNode(context({}, `${KEY}\n`, true));
 	expect(item.json.error).toBe('Video → Create, item 0: the API answered 401: invalid key "***"');
 	expectNoSecret(item, ...FORMS);
+});
+
+test('the forms an echo of a key can take: HTML-escaped, JSON with \\u escapes, Latin-1 bytes read as UTF-8 or percent-encoded', () => {
+	const forms = secretForms(`sk-a&b<c>"d'é-1`);
+	expect(forms).toEqual(expect.arrayContaining([
+		`sk-a&amp;b&lt;c&gt;&quot;d&#39;é-1`,
+		`sk-a&b<c>\\"d'\\u00e9-1`,
+		`sk-a&b<c>\\"d'\\u00E9-1`,
+		`sk-a&b<c>"d'\uFFFD-1`,
+		'sk-a%26b%3Cc%3E%22d\'%E9-1',
+	]));
+	// a broken surrogate pair cannot be URL-encoded: its other forms are still there
+	expect(secretForms('sk-\ud800-1234')).toEqual(expect.arrayContaining(['sk-\ud800-1234', 'sk-\\ud800-1234']));
+});
+
+test('a value nested deeper than an item may nest is cut, never passed on unredacted', () => {
+	let deep: unknown = { auth: `Bearer ${KEY}` };
+	for (let level = 0; level < 60; level++) deep = { inner: deep };
+	const text = JSON.stringify(redactValue(deep, secretForms(KEY)));
+	expect(text).not.toContain(KEY);
+	expect(text).toContain('[cut by the Sora2 node: nested more than 32 levels deep]');
 });
