@@ -3,6 +3,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_PROPERTY_NAME, MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, MAX_WAIT_SECONDS, POLL_INTERVAL_SECONDS, REQUEST_TIMEOUT_SECONDS } from '../config/defaults';
 import { numberOf } from '../shared/values';
 import { TaskLedger } from '../task/ledger';
+import { TaskMemory } from '../task/memory';
+import type { MemoryStore } from '../task/memory';
 import { TaskReader } from '../task/reader';
 import type { WaitSettings } from '../task/wait';
 import { RETRY_PAUSES, inputError, openClient } from '../transport';
@@ -13,18 +15,38 @@ import type { ApiClient, ClientSettings } from '../transport';
  * before any request is sent.
  */
 
-/** What every item of one node run shares: the n8n context, the API client, task reading, the ledger of created tasks. */
+/**
+ * What every item of one node run shares: the n8n context, the API client, task reading, the ledger
+ * of created tasks, and the memory of tasks earlier executions created.
+ */
 export interface Run {
 	fn: IExecuteFunctions;
 	client: ApiClient;
 	reader: TaskReader;
 	ledger: TaskLedger;
+	memory: TaskMemory;
 }
 
 /** Opens a run: reads the run-wide Options and the credential (nothing is sent yet). */
 export async function openRun(fn: IExecuteFunctions, timeoutSeconds?: number): Promise<Run> {
 	const client = await openClient(fn, readClientSettings(fn, timeoutSeconds));
-	return { fn, client, reader: new TaskReader(client), ledger: new TaskLedger(fn) };
+	return { fn, client, reader: new TaskReader(client), ledger: new TaskLedger(fn), memory: openMemory(fn) };
+}
+
+/**
+ * The node's memory of created tasks, in n8n's workflow static data of this node. n8n saves that
+ * after every execution except a manual one (execution-lifecycle-hooks: `mode !== 'manual'`), so a
+ * manual run neither trusts what it finds there nor writes to it. A retry (`mode` 'retry') sees the
+ * static data the retried execution ended with.
+ */
+function openMemory(fn: IExecuteFunctions): TaskMemory {
+	const mode = fn.getMode();
+	return new TaskMemory({
+		executionId: fn.getExecutionId(),
+		kept: mode !== 'manual',
+		retry: mode === 'retry',
+		open: () => fn.getWorkflowStaticData('node') as MemoryStore,
+	});
 }
 
 function readNumber(fn: IExecuteFunctions, name: string, label: string, itemIndex: number, fallback: number): number {

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { LABELS } from '../config/labels';
 import { operationError } from '../transport';
 import type { CallSite, RequestHints } from '../transport';
+import type { RememberedTask } from './memory';
 import type { TaskSnapshot } from './snapshot';
 
 /*
@@ -31,6 +32,22 @@ export class TaskLedger {
 			`Sora2 task created: ${taskId} (execution ${executionId}, workflow ${workflowId}, node "${this.fn.getNode().name}", item ${itemIndex})`,
 			{ taskId, executionId, itemIndex },
 		);
+	}
+
+	/** A task an earlier execution created, taken by this item instead of a create (see memory.ts). */
+	pickedUp(itemIndex: number, task: RememberedTask): void {
+		this.open.set(itemIndex, task.taskId);
+		const { taskId, executionId: createdByExecution } = task;
+		const createdAt = new Date(task.createdAt).toISOString();
+		this.fn.logger.info(
+			`Sora2 task picked up, not created again: ${taskId} (created ${createdAt} by execution ${createdByExecution}; now execution ${this.fn.getExecutionId()}, node "${this.fn.getNode().name}", item ${itemIndex})`,
+			{ taskId, createdAt, createdByExecution, itemIndex },
+		);
+	}
+
+	/** A remembered task this item does not take (it failed, or is unknown to the provider now): it creates a new one. */
+	passedOver(itemIndex: number, taskId: string, why: string): void {
+		this.fn.logger.info(`Sora2 task ${taskId} is not picked up (${why}): item ${itemIndex} creates a new one`, { taskId, itemIndex });
 	}
 
 	/** The item's task needs nothing more: its output is out, or the provider ended it (failed). */
