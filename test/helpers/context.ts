@@ -48,6 +48,10 @@ export interface ContextOptions {
 	staticData?: IDataObject;
 	/** Default 'test-execution'. */
 	executionId?: string;
+	/** The execution's context data (`runExecutionData.executionData.contextData`), as a retry inherits it from the execution it retries. */
+	contextData?: IDataObject;
+	/** The node's run index in the execution (default 0). */
+	runIndex?: number;
 }
 
 export interface LogLine {
@@ -134,9 +138,10 @@ export function makeContext(options: ContextOptions): TestContext {
 		},
 	};
 	const additionalData = { credentialsHelper, executionId: options.executionId ?? 'test-execution', variables: {} } as unknown as IWorkflowExecuteAdditionalData;
-	const runData = { resultData: { runData: {} }, executionData: { nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: {}, contextData: {} } } as unknown as IRunExecutionData;
+	const contextData = options.contextData ?? {};
+	const runData = { resultData: { runData: {} }, executionData: { nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: {}, contextData } } as unknown as IRunExecutionData;
 	const input = { main: [items] };
-	const context = new ExecuteContext(workflow, node, additionalData, options.mode ?? 'manual', runData, 0, items, input, { node, data: input, source: null }, [], options.cancelSignal ?? new AbortController().signal);
+	const context = new ExecuteContext(workflow, node, additionalData, options.mode ?? 'manual', runData, options.runIndex ?? 0, items, input, { node, data: input, source: null }, [], options.cancelSignal ?? new AbortController().signal);
 
 	instrument(context, options, requests, logs);
 	if (options.respond) answerInProcess(context, options.respond, credentials, requests);

@@ -34,19 +34,30 @@ export async function openRun(fn: IExecuteFunctions, timeoutSeconds?: number): P
 }
 
 /**
- * The node's memory of created tasks, in n8n's workflow static data of this node. n8n saves that
- * after every execution except a manual one (execution-lifecycle-hooks: `mode !== 'manual'`), so a
- * manual run neither trusts what it finds there nor writes to it. A retry (`mode` 'retry') sees the
- * static data the retried execution ended with.
+ * The node's memory of created tasks (task/memory.ts), in two places n8n keeps for it:
+ * - the execution context of the node (`getContext('node')`), stored with the execution's data: a
+ *   retry of the execution starts from that data (execution.service `retry`: `executionData:
+ *   execution.data`, with either Retry button, and on a worker in queue mode), and runs the node at
+ *   the run index that failed;
+ * - the workflow static data of the node, for Unique Keys: n8n saves it after every execution but
+ *   a manual one (execution-lifecycle-hooks: `!isManualMode`), so a manual run neither reads nor
+ *   writes it. A retry with the original workflow gets a blank one (the execution's workflow
+ *   snapshot has no static data), which n8n would save over the workflow's: a retry writes only to a
+ *   store that already holds the node's list.
  */
 function openMemory(fn: IExecuteFunctions): TaskMemory {
 	const mode = fn.getMode();
 	return new TaskMemory({
 		executionId: fn.getExecutionId(),
-		kept: mode !== 'manual',
-		retry: mode === 'retry',
-		open: () => fn.getWorkflowStaticData('node') as MemoryStore,
+		runIndex: () => numberOrZero(fn.getWorkflowDataProxy(0).$runIndex),
+		openExecution: () => fn.getContext('node') as MemoryStore,
+		openWorkflow: mode === 'manual' ? undefined : () => fn.getWorkflowStaticData('node') as MemoryStore,
+		workflowListRequired: mode === 'retry',
 	});
+}
+
+function numberOrZero(value: unknown): number {
+	return typeof value === 'number' && Number.isInteger(value) ? value : 0;
 }
 
 function readNumber(fn: IExecuteFunctions, name: string, label: string, itemIndex: number, fallback: number): number {
