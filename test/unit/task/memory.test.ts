@@ -175,9 +175,19 @@ describe('what is matched', () => {
 		first.ticket(body('same'), 'row-1', BASE).created('sora-2:task_1');
 		first.ticket(body('same'), 'row-2', BASE).created('sora-2:task_2');
 		const retry = memory(retryOf(stores), clock);
-		expect(retry.ticket(body('same'), 'row-2', BASE).found?.taskId).toBe('sora-2:task_2');
 		expect(retry.ticket(body('same'), 'row-1', BASE).found?.taskId).toBe('sora-2:task_1');
+		expect(retry.ticket(body('same'), 'row-2', BASE).found?.taskId).toBe('sora-2:task_2');
 		expect(retry.ticket(body('same'), 'row-3', BASE).found).toBeUndefined();
+	});
+
+	test("a key's task picked up from the workflow's list is the execution's too: a retry with a blank workflow store still finds it", () => {
+		const clock = { at: 1_000_000 };
+		const stores: Stores = { execution: {}, workflow: {} };
+		memory(stores, clock).ticket(body('a cat'), 'row-1', BASE).created('sora-2:task_a');
+		const second = later(stores);
+		expect(memory(second, clock, { executionId: 'exec-2' }).ticket(body('a cat'), 'row-1', BASE).found?.taskId).toBe('sora-2:task_a');
+		const retry = memory({ execution: saved(second.execution), workflow: {} }, clock, { executionId: 'exec-3', workflowListRequired: true });
+		expect(retry.ticket(body('a cat'), 'row-1', BASE).found).toEqual({ taskId: 'sora-2:task_a', createdAt: 1_000_000, executionId: 'exec-1' });
 	});
 
 	test('a key whose request changed is passed over (a new video for the new prompt); the key then names the new task', () => {
