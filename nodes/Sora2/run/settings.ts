@@ -50,10 +50,20 @@ function openMemory(fn: IExecuteFunctions): TaskMemory {
 	return new TaskMemory({
 		executionId: fn.getExecutionId(),
 		runIndex: () => numberOrZero(fn.getWorkflowDataProxy(0).$runIndex),
-		openExecution: () => fn.getContext('node') as MemoryStore,
+		openExecution: () => executionContextOf(fn),
 		openWorkflow: mode === 'manual' ? undefined : () => fn.getWorkflowStaticData('node') as MemoryStore,
 		workflowListRequired: mode === 'retry',
 	});
+}
+
+/** The node's context in the execution's data; a context without execution data (none is known) keeps the list for this run only. */
+function executionContextOf(fn: IExecuteFunctions): MemoryStore {
+	try {
+		return fn.getContext('node') as MemoryStore;
+	} catch {
+		fn.logger.debug('Sora2: no execution context for this node run: tasks are remembered for this run only');
+		return {};
+	}
 }
 
 function numberOrZero(value: unknown): number {

@@ -241,6 +241,16 @@ describe('manual runs: n8n keeps no static data for them', () => {
 	});
 });
 
+describe('a node run without execution data (no execution context)', () => {
+	test('creates as before, and the run goes on', async () => {
+		const ctx = execution({ mode: 'webhook', executionId: '1101', staticData: {}, items: 2, params: { prompt: (i: number) => `no context ${i}` } });
+		Object.assign(ctx.fn, { getContext: () => { throw new Error('`executionData` is not initialized'); } });
+		const output = jsonOf(await runNode(ctx));
+		expect(output.map((json) => json.status)).toEqual(['completed', 'completed']);
+		expect(mock.stats().creates).toBe(2);
+	});
+});
+
 describe('the store', () => {
 	test('holds no API key, prompt, image or key: hashes, task ids, times and states', async () => {
 		const staticData: IDataObject = {};
