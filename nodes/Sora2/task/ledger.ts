@@ -34,7 +34,7 @@ export class TaskLedger {
 		);
 	}
 
-	/** A task an earlier execution created, taken by this item instead of a create (see memory.ts). */
+	/** A task created before (by the retried execution, an earlier try of this node, or for the same Unique Key), taken by this item instead of a create (see memory.ts). */
 	pickedUp(itemIndex: number, task: RememberedTask): void {
 		this.open.set(itemIndex, task.taskId);
 		const { taskId, executionId: createdByExecution } = task;
