@@ -14,6 +14,7 @@ import type {
 	IRunExecutionData,
 	IWorkflowExecuteAdditionalData,
 	NodeParameterValueType,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
@@ -41,6 +42,16 @@ export interface ContextOptions {
 	cancelSignal?: AbortSignal;
 	/** Answers requests in-process instead of over HTTP (the benchmark measures the node's own cost with it). */
 	respond?: (request: IHttpRequestOptions) => Promise<unknown>;
+	/** The execution mode n8n runs the node in (default 'manual'), e.g. 'webhook', 'retry'. */
+	mode?: WorkflowExecuteMode;
+	/** The workflow's static data, as n8n loads it for the execution (the same object is used: the node's writes land in it). */
+	staticData?: IDataObject;
+	/** Default 'test-execution'. */
+	executionId?: string;
+	/** The execution's context data (`runExecutionData.executionData.contextData`), as a retry inherits it from the execution it retries. */
+	contextData?: IDataObject;
+	/** The node's run index in the execution (default 0). */
+	runIndex?: number;
 }
 
 export interface LogLine {
@@ -112,7 +123,7 @@ export function makeContext(options: ContextOptions): TestContext {
 	const credentials = options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9/v1' };
 	const requests: IHttpRequestOptions[] = [];
 	const logs: LogLine[] = [];
-	const workflow = new Workflow({ id: 'test-workflow', name: 'test', nodes: [nodeOf(options)], connections: {}, active: false, nodeTypes });
+	const workflow = new Workflow({ id: 'test-workflow', name: 'test', nodes: [nodeOf(options)], connections: {}, active: false, nodeTypes, staticData: options.staticData });
 	const node = workflow.getNode('Sora2') as INode;
 
 	const credentialsHelper = {
@@ -126,10 +137,11 @@ export function makeContext(options: ContextOptions): TestContext {
 			return authenticated;
 		},
 	};
-	const additionalData = { credentialsHelper, executionId: 'test-execution', variables: {} } as unknown as IWorkflowExecuteAdditionalData;
-	const runData = { resultData: { runData: {} }, executionData: { nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: {}, contextData: {} } } as unknown as IRunExecutionData;
+	const additionalData = { credentialsHelper, executionId: options.executionId ?? 'test-execution', variables: {} } as unknown as IWorkflowExecuteAdditionalData;
+	const contextData = options.contextData ?? {};
+	const runData = { resultData: { runData: {} }, executionData: { nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: {}, contextData } } as unknown as IRunExecutionData;
 	const input = { main: [items] };
-	const context = new ExecuteContext(workflow, node, additionalData, 'manual', runData, 0, items, input, { node, data: input, source: null }, [], options.cancelSignal ?? new AbortController().signal);
+	const context = new ExecuteContext(workflow, node, additionalData, options.mode ?? 'manual', runData, options.runIndex ?? 0, items, input, { node, data: input, source: null }, [], options.cancelSignal ?? new AbortController().signal);
 
 	instrument(context, options, requests, logs);
 	if (options.respond) answerInProcess(context, options.respond, credentials, requests);

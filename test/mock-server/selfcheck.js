@@ -221,6 +221,19 @@ check('a [gen:MS] marker sets the task\'s own generation time', async ({ open })
   assert.equal((await query(mock, id)).json.status, 'completed');
 });
 
+check('[failonce]: the first task of a prompt fails, the next create of the same prompt completes; another prompt fails once too', async ({ open }) => {
+  const mock = await open({ pendingMs: 50, generationMs: 120 });
+  const first = (await create(mock, { ...VALID, prompt: 'row 3 [failonce]' })).json.id;
+  const second = (await create(mock, { ...VALID, prompt: 'row 3 [failonce]' })).json.id;
+  const other = (await create(mock, { ...VALID, prompt: 'row 4 [failonce]' })).json.id;
+  await untilAge(mock, other, 200);
+  assert.equal((await query(mock, first)).json.status, 'failed');
+  assert.deepEqual((await query(mock, first)).json.error, { message: 'content policy violation', code: 'content_policy' });
+  assert.equal((await query(mock, second)).json.status, 'completed');
+  assert.equal((await query(mock, other)).json.status, 'failed');
+  assert.equal(mock.stats().creates, 3);
+});
+
 check('query: unknown id → 404 task_not_found; missing id → 400', async ({ mock }) => {
   const res = await query(mock, 'sora-2:task_00000000000000000000000000');
   assert.equal(res.status, 404);

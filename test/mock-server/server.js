@@ -186,6 +186,8 @@ async function startMockServer(given) {
   const tasks = new Map();
   const llmRequests = [];
   const scripts = [];
+  /** Prompts with `[failonce]` whose first task was made (and failed): their later tasks complete. */
+  const failedOnce = new Set();
 
   /**
    * This task's generation time: a `[gen:MS]` marker in its prompt, else the option spread by up to
@@ -209,6 +211,10 @@ async function startMockServer(given) {
     createTask(input, timing = { pendingMs: options.pendingMs, generationMs: generationFor(input.prompt), source: 'create' }) {
       const script = timing.source === 'create' ? scripts.shift() : undefined;
       const task = newTask(input, timing);
+      if (task.markers.failOnce && !failedOnce.has(task.prompt)) {
+        failedOnce.add(task.prompt);
+        task.markers.fail = true;
+      }
       if (script) {
         task.script = script;
         if (script.taskId) task.id = script.taskId;

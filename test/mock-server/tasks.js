@@ -69,6 +69,7 @@ function parseMarkers(prompt) {
   const statusWord = /\[status:([^\]\s]+)\]/i.exec(prompt);
   return {
     fail: /\[fail\]/i.test(prompt),
+    failOnce: /\[failonce\]/i.test(prompt),
     stuck: /\[stuck\]/i.test(prompt),
     nourl: /\[nourl\]/i.test(prompt),
     urlindetail: /\[urlindetail\]/i.test(prompt),

@@ -9,13 +9,14 @@
  */
 import type { MockServer } from '../mock-server/server';
 import { videoBytesFor } from '../mock-server/server';
-import { exampleCredential, loadExample, prepareExample } from '../e2e/examples';
-import { MOCK_API_KEY, N8N_VERSION, isRecord, postJson, startMock, stopMock } from '../e2e/harness';
+import { SORA2_TYPE, exampleCredential, loadExample, prepareExample } from '../e2e/examples';
+import { MOCK_API_KEY, N8N_VERSION, isRecord, postJson, startCallbackReceiver, startMock, stopMock } from '../e2e/harness';
 import type { WebhookAnswer, Workflow } from '../e2e/harness';
 import { QueueCluster } from './lib/cluster';
 import { createdTasks, startedExecutions } from './lib/taskLog';
 import type { CreatedTask } from './lib/taskLog';
 import { collectWorkflow, videoFileWorkflow } from './lib/workflows';
+import { deliveredOf, nextEndedExecution, retryExecution, rowsWorkflow } from '../e2e/rowsWorkflow';
 
 const WORKERS = 2;
 const CONCURRENCY = 5;
@@ -218,5 +219,51 @@ describe(`n8n ${N8N_VERSION} in queue mode: Postgres, Redis, main + ${WORKERS} w
 				`batch executions in Postgres: ${JSON.stringify(byStatus)}; its log named ${lost.length} tasks (${undelivered.length} never delivered, all ${videos.length} collected again):`,
 			...lost.map((task) => `    ${task.line}`),
 		);
+	});
+	test('a retry runs on a worker and picks up the tasks a worker created: 5 rows, row 3 fails, the retry creates 1 and delivers all 5', async () => {
+		const { main, webhook, workers } = running();
+		const callbacks = await startCallbackReceiver();
+		try {
+			const rowsPath = 'sora2-rows-retry';
+			const workflow = rowsWorkflow(SORA2_TYPE, rowsPath, POLL_SECONDS);
+			// made through the main's REST API: the cluster imported its workflows before it started
+			const created = await main!.rest('POST', '/workflows', { name: workflow.name, nodes: workflow.nodes, connections: workflow.connections, settings: workflow.settings });
+			const workflowId = isRecord(created) ? String(created.id) : '';
+			await main!.activateWorkflow(workflowId);
+			await webhook!.waitForWebhook(rowsPath);
+			const offsets = workers.map((worker) => worker.text().length);
+			const rows = Array.from({ length: 5 }, (_, i) => ({ prompt: `queue retry row ${i + 1}${i === 2 ? ' [failonce]' : ''}` }));
+			const creates = () => [...mock.tasks.values()].filter((task) => task.prompt.startsWith('queue retry row')).length;
+
+			expect((await call(webhook!.webhookUrl(rowsPath), { run: 'queue-retry', callbackUrl: callbacks.url, rows })).status).toBe(200);
+			const failed = await nextEndedExecution(main!, workflowId, new Set());
+			expect(failed).toMatchObject({ status: 'error', mode: 'webhook' });
+			expect(creates()).toBe(5);
+
+			const t0 = Date.now();
+			const retry = await retryExecution(main!, failed.id, false);
+			const ended = await nextEndedExecution(main!, workflowId, new Set([failed.id]));
+			expect(ended).toMatchObject({ id: retry.id, status: 'success', mode: 'retry' });
+			expect(creates()).toBe(6);
+			await callbacks.waitFor(5, 60_000);
+			const videos = deliveredOf(callbacks.received.map((callback) => callback.body), 'queue-retry');
+			expect(videos).toHaveLength(5);
+			for (const video of videos) expect(video.videoUrl).toBe(videoUrlOf(video.taskId));
+			expect(videos.filter((video) => video.reused).map((video) => video.createdByExecution)).toEqual([failed.id, failed.id, failed.id, failed.id]);
+
+			// both executions ran on workers: the one that created the tasks, and the retry that picked them up
+			const logs = workers.map((worker, i) => worker.text().slice(offsets[i]));
+			const ranOn = (executionId: string) => logs.findIndex((log) => startedExecutions(log).includes(executionId));
+			expect(ranOn(failed.id)).toBeGreaterThanOrEqual(0);
+			expect(ranOn(retry.id)).toBeGreaterThanOrEqual(0);
+			const pickedUp = logs.join('\n').match(/Sora2 task picked up, not created again: \S+/g) ?? [];
+			expect(pickedUp).toHaveLength(4);
+			report.push(
+				`retry on a worker: failed execution ${failed.id} (worker #${ranOn(failed.id) + 1}) 5 creates; its retry ${retry.id} (worker #${ranOn(retry.id) + 1}) ` +
+					`${ended.status} after ${((Date.now() - t0) / 1000).toFixed(1)} s with 1 create, 4 picked up, 5 videos delivered`,
+			);
+		} finally {
+			await callbacks.close();
+		}
 	});
 });

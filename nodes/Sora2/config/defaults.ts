@@ -31,3 +31,11 @@ export const TOOL_CHOICE_FUNCTION = 'generate_animate';
  * may start a video, then what finishes one, then status reads.
  */
 export const REQUEST_PRIORITY = { create: 0, chat: 0, download: 1, statusRead: 2 } as const;
+
+/**
+ * How long Create remembers a task it made, so a Retry or a Unique Key picks it up instead of paying
+ * again: longer than a retry usually comes after a failed run, shorter than providers keep tasks.
+ */
+export const TASK_MEMORY_HOURS = 24;
+/** The most tasks one Create node remembers (the newest are kept): about 200 bytes each in the workflow's static data. */
+export const TASK_MEMORY_MAX_TASKS = 1000;

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, REQUEST_TIMEOUT_SECONDS } from '../config/defaults';
+import { MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, REQUEST_TIMEOUT_SECONDS, TASK_MEMORY_HOURS } from '../config/defaults';
 
 /** The run-wide request settings (read from the first item), shared by every operation. */
 export function requestSettings(timeoutSeconds: number, timeoutDescription: string): INodeProperties[] {
@@ -52,4 +52,22 @@ export const videoRequestOptions: INodeProperties = {
 	default: {},
 	description: 'Request settings of this run (read from the first item)',
 	options: requestSettings(REQUEST_TIMEOUT_SECONDS, 'How long one request may take before it counts as failed'),
+};
+
+/** Create's Options: the request settings, and the Unique Key, read for each item (video/uniqueKey.ts). */
+export const createRequestOptions: INodeProperties = {
+	...videoRequestOptions,
+	description: "Request settings of this run (read from the first item), and each item's Unique Key",
+	options: [
+		...(videoRequestOptions.options ?? []),
+		{
+			displayName: 'Unique Key',
+			name: 'uniqueKey',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.row_number }}',
+			description: `A value unique to this item, such as the sheet row's ID. If a run in the last ${TASK_MEMORY_HOURS} hours already made a video for this key from the same prompt and settings, and it did not fail, that video is picked up instead of paying for a new one. Empty: every run makes a new video.`,
+			hint: 'Remembered between production runs (trigger, webhook, schedule, retry), not between manual runs in the editor',
+		},
+	],
 };

@@ -3,6 +3,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_PROPERTY_NAME, MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, MAX_WAIT_SECONDS, POLL_INTERVAL_SECONDS, REQUEST_TIMEOUT_SECONDS } from '../config/defaults';
 import { numberOf } from '../shared/values';
 import { TaskLedger } from '../task/ledger';
+import { TaskMemory } from '../task/memory';
+import type { MemoryStore } from '../task/memory';
 import { TaskReader } from '../task/reader';
 import { GenerationTimes } from '../task/schedule';
 import type { WaitSettings } from '../task/wait';
@@ -16,13 +18,15 @@ import type { ApiClient, ClientSettings } from '../transport';
 
 /**
  * What every item of one node run shares: the n8n context, the API client, task reading, the ledger
- * of created tasks, what the run learns of how long tasks take, and whether it has a budget.
+ * of created tasks, the memory of tasks earlier executions created, what the run learns of how long
+ * tasks take, and whether it has a budget.
  */
 export interface Run {
 	fn: IExecuteFunctions;
 	client: ApiClient;
 	reader: TaskReader;
 	ledger: TaskLedger;
+	memory: TaskMemory;
 	times: GenerationTimes;
 	/** Max Requests per Minute is set. */
 	budgeted: boolean;
@@ -32,7 +36,45 @@ export interface Run {
 export async function openRun(fn: IExecuteFunctions, timeoutSeconds?: number): Promise<Run> {
 	const settings = readClientSettings(fn, timeoutSeconds);
 	const client = await openClient(fn, settings);
-	return { fn, client, reader: new TaskReader(client), ledger: new TaskLedger(fn), times: new GenerationTimes(), budgeted: settings.maxRequestsPerMinute !== undefined };
+	const budgeted = settings.maxRequestsPerMinute !== undefined;
+	return { fn, client, reader: new TaskReader(client), ledger: new TaskLedger(fn), memory: openMemory(fn), times: new GenerationTimes(), budgeted };
+}
+
+/**
+ * The node's memory of created tasks (task/memory.ts), in two places n8n keeps for it:
+ * - the execution context of the node (`getContext('node')`), stored with the execution's data: a
+ *   retry of the execution starts from that data (execution.service `retry`: `executionData:
+ *   execution.data`, with either Retry button, and on a worker in queue mode), and runs the node at
+ *   the run index that failed;
+ * - the workflow static data of the node, for Unique Keys: n8n saves it after every execution but
+ *   a manual one (execution-lifecycle-hooks: `!isManualMode`), so a manual run neither reads nor
+ *   writes it. A retry with the original workflow gets a blank one (the execution's workflow
+ *   snapshot has no static data), which n8n would save over the workflow's: a retry writes only to a
+ *   store that already holds the node's list.
+ */
+function openMemory(fn: IExecuteFunctions): TaskMemory {
+	const mode = fn.getMode();
+	return new TaskMemory({
+		executionId: fn.getExecutionId(),
+		runIndex: () => numberOrZero(fn.getWorkflowDataProxy(0).$runIndex),
+		openExecution: () => executionContextOf(fn),
+		openWorkflow: mode === 'manual' ? undefined : () => fn.getWorkflowStaticData('node') as MemoryStore,
+		workflowListRequired: mode === 'retry',
+	});
+}
+
+/** The node's context in the execution's data; a context without execution data (none is known) keeps the list for this run only. */
+function executionContextOf(fn: IExecuteFunctions): MemoryStore {
+	try {
+		return fn.getContext('node') as MemoryStore;
+	} catch {
+		fn.logger.debug('Sora2: no execution context for this node run: tasks are remembered for this run only');
+		return {};
+	}
+}
+
+function numberOrZero(value: unknown): number {
+	return typeof value === 'number' && Number.isInteger(value) ? value : 0;
 }
 
 function readNumber(fn: IExecuteFunctions, name: string, label: string, itemIndex: number, fallback: number): number {

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { LABELS } from '../config/labels';
 import { operationError } from '../transport';
 import type { CallSite, RequestHints } from '../transport';
+import type { RememberedTask } from './memory';
 import type { TaskSnapshot } from './snapshot';
 
 /*
@@ -53,6 +54,23 @@ export class TaskLedger {
 		const fix = `Item ${owner} goes on with task ${taskId}. This row's create may have started a second video the API did not name: look in your provider dashboard before creating this row again, and tell your provider that its API gave two creates one task id.`;
 		const site = taskSite(itemIndex, LABELS.create, taskId, () => fix);
 		return operationError(this.fn.getNode(), site, `the API answered this create with task ${taskId}, the task it already gave item ${owner} in this run: two rows would share one video`, fix);
+	}
+
+	/** A task created before (by the retried execution, an earlier try of this node, or for the same Unique Key), taken by this item instead of a create (see memory.ts). */
+	pickedUp(itemIndex: number, task: RememberedTask): void {
+		this.owners.set(task.taskId, itemIndex);
+		this.open.set(itemIndex, task.taskId);
+		const { taskId, executionId: createdByExecution } = task;
+		const createdAt = new Date(task.createdAt).toISOString();
+		this.fn.logger.info(
+			`Sora2 task picked up, not created again: ${taskId} (created ${createdAt} by execution ${createdByExecution}; now execution ${this.fn.getExecutionId()}, node "${this.fn.getNode().name}", item ${itemIndex})`,
+			{ taskId, createdAt, createdByExecution, itemIndex },
+		);
+	}
+
+	/** A remembered task this item does not take (it failed, or is unknown to the provider now): it creates a new one. */
+	passedOver(itemIndex: number, taskId: string, why: string): void {
+		this.fn.logger.info(`Sora2 task ${taskId} is not picked up (${why}): item ${itemIndex} creates a new one`, { taskId, itemIndex });
 	}
 
 	/** The item's task needs nothing more: its output is out, or the provider ended it (failed). */

@@ -65,8 +65,8 @@ export async function waitForTask(wait: TaskWait): Promise<WaitResult> {
 	const deadline = wait.startedAt + settings.maxWaitMs;
 	// a task this run created: until then a 404 means "not visible yet" (see `TaskReader`)
 	const unseenUntil = created && created.at + UNSEEN_TASK_GRACE_SECONDS * 1000;
-	// a fresh create counts as a reading with nothing to tell: the first read is one Poll Interval after its answer
-	const readings: Reading[] = wait.readFirst ? [] : [{ at: wait.created?.at ?? wait.startedAt }];
+	// the create (or the read that picked the task up) counts as a reading with nothing to tell: the first read is one Poll Interval after it
+	const readings: Reading[] = wait.readFirst ? [] : [{ at: Math.max(wait.created?.at ?? 0, wait.startedAt) }];
 	let last: TaskRead | undefined;
 	let polls = 0;
 	let pollAttempts = 0;

@@ -7,6 +7,7 @@ import { describeValue, numberOf } from '../shared/values';
 import type { WaitSettings } from '../task/wait';
 import { inputError } from '../transport';
 import { parseImages } from './images';
+import { readUniqueKey } from './uniqueKey';
 
 /** The documented body of `POST /video/create`. */
 export interface CreateBody extends IDataObject {
@@ -21,6 +22,8 @@ export interface CreateBody extends IDataObject {
 export interface CreateInput {
 	body: CreateBody;
 	wait: WaitSettings;
+	/** Options → Unique Key (see uniqueKey.ts). */
+	key?: string;
 }
 
 function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {
@@ -69,5 +72,5 @@ export function readCreateInput(fn: IExecuteFunctions, itemIndex: number): Creat
 	}
 
 	const wait = readWaitSettings(fn, itemIndex);
-	return { body: { images: images.value, model, orientation, prompt, size, duration }, wait };
+	return { body: { images: images.value, model, orientation, prompt, size, duration }, wait, key: readUniqueKey(fn, itemIndex) };
 }

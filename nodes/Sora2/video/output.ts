@@ -2,6 +2,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Run } from '../run/settings';
 import { assertUsable } from '../task/ledger';
+import type { RememberedTask } from '../task/memory';
 import type { TaskSnapshot } from '../task/snapshot';
 import type { WaitSettings } from '../task/wait';
 import type { CallSite } from '../transport';
@@ -31,6 +32,11 @@ export function videoJson(snapshot: TaskSnapshot, attempts: Attempts): IDataObje
 	if (snapshot.failureReason) json.failureReason = snapshot.failureReason;
 	json.attempts = { ...attempts };
 	return json;
+}
+
+/** Set on the output of a task picked up instead of created: when, and by which execution, it was created. */
+export function reusedFields(task: RememberedTask): IDataObject {
+	return { reused: true, createdAt: new Date(task.createdAt).toISOString(), createdByExecution: task.executionId };
 }
 
 /** The output item of a finished task (failed or linkless: an error), with the video downloaded when asked. */

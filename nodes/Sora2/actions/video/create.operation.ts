@@ -2,11 +2,12 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { durationFields, modelField, modelNotices, orientationField, sizeFields } from '../../descriptions/modelFields';
-import { videoRequestOptions } from '../../descriptions/requestOptions';
+import { createRequestOptions } from '../../descriptions/requestOptions';
 import { createWaitFields } from '../../descriptions/waitFields';
 import { runBatch } from '../../run/batch';
 import { readCreateInput } from '../../video/createInput';
 import { createVideo } from '../../video/createVideo';
+import { oneItemPerKey } from '../../video/uniqueKey';
 
 const properties: INodeProperties[] = [
 	modelField,
@@ -34,14 +35,19 @@ const properties: INodeProperties[] = [
 			'Optional images to animate, as public http(s) URLs: one URL, several separated by commas or new lines, a JSON array, or an expression that gives a list',
 	},
 	...createWaitFields,
-	videoRequestOptions,
+	createRequestOptions,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['create'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const checkKey = oneItemPerKey(this.getNode());
 	return await runBatch(this, items, {
-		prepare: (itemIndex) => readCreateInput(this, itemIndex),
+		prepare: (itemIndex) => {
+			const input = readCreateInput(this, itemIndex);
+			checkKey(input.key, itemIndex);
+			return input;
+		},
 		run: async (run, input, itemIndex) => await createVideo(run, input, itemIndex),
 	});
 }
