@@ -18,9 +18,10 @@ import type { StopScope } from './stopScope';
  *   goes first); then the `key` (a task) served longest ago; then first come, first served.
  * - A refused answer (`slowDown`: a 429, a 5xx) pauses every start for the time the API asked
  *   (Retry-After), and lowers the pace for the rest of the run: to 3/4 of the budget, or without one,
- *   to 3/4 of what the API let through before it asked to wait. The pace is lowered at most once per
- *   minute: the answers of requests sent at the old pace arrive together, and each of them lowering it
- *   again (once per item) made a storm of 429s slow the run without bound.
+ *   to 3/4 of what the API let through before it asked to wait. At most once a minute: the answers of
+ *   requests sent at the old pace arrive together, and each of them pausing and slowing the run again
+ *   (once per item) made a storm of 429s hold the run without bound. (Each retry still waits what its
+ *   own answer asked.)
  * - A request not started by its `deadline` fails (Max Wait, or the run's bound on retrying).
  */
 
@@ -149,20 +150,18 @@ export class RequestGate {
 	 */
 	slowDown(retryAfterMs?: number): void {
 		const now = this.now();
-		if (retryAfterMs !== undefined) {
-			this.nextStartAt = Math.max(this.nextStartAt, now + retryAfterMs);
-			this.pump();
-		}
+		// once a minute: the answers of requests sent before the slowdown arrive after it
 		if (now - this.slowedAt < SLOWDOWN_EVERY_MS) return;
+		// nothing to go by without a pace or a Retry-After: the retry backs off by itself
+		if (!this.gapMs && !retryAfterMs) return;
+		this.slowedAt = now;
+		if (retryAfterMs) this.nextStartAt = Math.max(this.nextStartAt, now + retryAfterMs);
 		if (this.gapMs) {
-			this.slowedAt = now;
 			this.gapMs /= SLOWDOWN;
 			return;
 		}
-		if (!retryAfterMs) return;
-		this.slowedAt = now;
 		this.prune(now);
-		const span = Math.max(1000, now - (this.recentStarts[0] ?? now)) + retryAfterMs;
+		const span = Math.max(1000, now - (this.recentStarts[0] ?? now)) + (retryAfterMs ?? 0);
 		this.gapMs = paceGapMs(Math.max(1, ((this.recentStarts.length * WINDOW_MS) / span) * SLOWDOWN));
 	}
 

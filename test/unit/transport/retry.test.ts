@@ -6,7 +6,10 @@ import { RequestGate } from '../../../nodes/Sora2/transport/gate';
 import { RETRY_PAUSES, RetryStreak, retrying } from '../../../nodes/Sora2/transport/retry';
 import type { Attempt, RetrySettings } from '../../../nodes/Sora2/transport/retry';
 import { StopScope } from '../../../nodes/Sora2/transport/stopScope';
-import { TEST_NODE, rejection } from '../../helpers/run';
+import { settle } from '../../../nodes/Sora2/shared/values';
+import { createParams, makeContext } from '../../helpers/context';
+import { credentialsFor, useMockServer } from '../../helpers/mockServer';
+import { TEST_NODE, rejection, runNode } from '../../helpers/run';
 
 /**
  * When a failed request is sent again, and how long the node waits first: the retry loop driven
@@ -217,4 +220,39 @@ describe('retries end', () => {
 		const error = await rejection(retrying(channelFor(), target(true), attemptOnce));
 		expect(error.message).toBe('Video → Create, item 0: the API answered 503: status 503');
 	});
+});
+
+describe('a storm of 429s on status reads, through the node (the mock answers every read 429 + Retry-After: 1)', () => {
+	const mock = useMockServer({ pendingMs: 50, generationMs: 300 });
+
+	async function storm(n: number, continueOnFail: boolean) {
+		mock.addFault({ path: '/v1/video/query', status: 429, headers: { 'Retry-After': '1' } });
+		const items = Array.from({ length: n }, (_, row) => ({ json: { row } }));
+		const ctx = makeContext({ items, continueOnFail, params: createParams({ prompt: (i: number) => `storm ${i}`, pollInterval: 0.05, maxWait: 600, options: { maxRetries: 3 } }), credentials: credentialsFor(mock) });
+		const started = Date.now();
+		const outcome = await settle(runNode(ctx));
+		return { outcome, seconds: (Date.now() - started) / 1000, reads: mock.stats().requests['GET /v1/video/query'] ?? 0 };
+	}
+
+	test('10 items: the run ends within seconds (each read tried 1 + Max Retries times), naming every task it created', async () => {
+		const { outcome, seconds, reads } = await storm(10, false);
+		expect(outcome.ok).toBe(false);
+		const error = outcome.ok ? undefined : (outcome.error as Error & { description?: string; context?: { taskIds?: string[] } });
+		expect(error?.message).toMatch(/the API answered 429/);
+		expect(error?.context?.taskIds).toHaveLength(10);
+		expect(String(error?.description)).toContain('10 tasks were created in this run and did not finish');
+		expect(seconds).toBeLessThan(20);
+		expect(reads).toBeLessThanOrEqual(40);
+	});
+
+	test('10 items under Continue On Fail: every item gets its 429 error item with its task id, and the run still ends', async () => {
+		const { outcome, seconds, reads } = await storm(10, true);
+		expect(outcome.ok).toBe(true);
+		const items = outcome.ok ? outcome.value : [];
+		expect(items.map((item) => item.json.httpCode)).toEqual(Array(10).fill('429'));
+		expect(new Set(items.map((item) => item.json.taskId)).size).toBe(10);
+		// 4 attempts each: the pace is lowered once (a minute), not once per refused item
+		expect(reads).toBe(40);
+		expect(seconds).toBeLessThan(20);
+	}, 60_000);
 });
