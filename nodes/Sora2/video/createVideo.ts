@@ -10,6 +10,7 @@ import { waitForTask } from '../task/wait';
 import { unexpectedAnswerError } from '../transport';
 import type { CallSite, RequestTerms } from '../transport';
 import type { CreateInput } from './createInput';
+import { imageHints } from './images';
 import { finishedItem, videoJson } from './output';
 
 /**
@@ -22,7 +23,7 @@ export async function createVideo(run: Run, input: CreateInput, itemIndex: numbe
 	const site: CallSite = { itemIndex, operation: LABELS.create };
 	const startedAt = Date.now();
 	// Not repeatable (it is paid); read to its end even when another item fails, so its task is known.
-	const terms: RequestTerms = { site, repeatable: false, finishOnStop: true, priority: REQUEST_PRIORITY.create, hints: PAID_REQUEST_HINTS };
+	const terms: RequestTerms = { site, repeatable: false, finishOnStop: true, priority: REQUEST_PRIORITY.create, hints: imageHints(PAID_REQUEST_HINTS, input.images) };
 	const answer = await client.call({ ...terms, method: 'POST', path: '/video/create', body: input.body });
 	const created = taskOfCreateAnswer(answer.body, client.baseUrl);
 	if (!created) throw unexpectedAnswerError(client.errors, site, 'the create answer names no task id (expected {"id": "sora-2:task_…", "status": …})', answer.text);
