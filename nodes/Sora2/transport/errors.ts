@@ -148,11 +148,17 @@ function isBase64Char(code: number): boolean {
 /** The head of a data URL, at the end of the text before its payload. */
 const DATA_URL_HEAD = /data:[\w.+-]+\\?\/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,$/;
 
-/** A bare base64 run this long cannot be words: it is binary data. */
+/** A bare base64 run this long, of this many different characters, cannot be words: it is binary data. */
 const LONG_RUN = 256;
+const ENCODED_VARIETY = 16;
+
+/** Whether the run from `at` to `end` is long and varied like encoded data (a padding of one letter is not). */
+function isEncodedRun(text: string, at: number, end: number): boolean {
+	return end - at >= LONG_RUN && new Set(text.slice(at, at + LONG_RUN)).size >= ENCODED_VARIETY;
+}
 
 /**
- * Text with the payload of every data URL and every long base64 run cut to its length: a gateway
+ * Text with the payload of every data URL and every long, varied base64 run cut to its length: a gateway
  * that echoes the request would otherwise put megabytes of image into the message. None of a run is
  * kept, so a cut never leaves part of a key behind. A scan, not a regular expression: linear on
  * megabytes, and no backtracking stack.
@@ -168,7 +174,7 @@ function withoutBinary(text: string): string {
 		let end = at + 1;
 		while (end < text.length && isBase64Char(text.charCodeAt(end))) end++;
 		const dataUrl = text.charCodeAt(at - 1) === 44 && DATA_URL_HEAD.test(text.slice(Math.max(kept, at - 200), at));
-		if (dataUrl || end - at >= LONG_RUN) {
+		if (dataUrl || isEncodedRun(text, at, end)) {
 			parts.push(text.slice(kept, at), dataUrl ? `… (${end - at} characters)` : `… (${end - at} characters of data)`);
 			kept = end;
 		}
@@ -177,10 +183,15 @@ function withoutBinary(text: string): string {
 	return kept === 0 ? text : parts.join('') + text.slice(kept);
 }
 
-/** A text as an error quotes it: one line, at most QUOTE_LIMIT characters of it, no data runs in them. */
+/** How much of a text is scanned for data runs before it is quoted (a 4 MB answer is not scanned whole). */
+const SCAN_LIMIT = 64 * 1024;
+
+/** A text as an error quotes it: one line, data runs cut, at most QUOTE_LIMIT characters, and its length when cut. */
 function quote(text: string): string {
 	const clean = text.replace(/\s+/g, ' ').trim();
-	return clean.length > QUOTE_LIMIT ? `${withoutBinary(clean.slice(0, QUOTE_LIMIT))}… (${clean.length} characters)` : withoutBinary(clean);
+	const scanned = withoutBinary(clean.length > SCAN_LIMIT ? clean.slice(0, SCAN_LIMIT) : clean);
+	if (scanned.length <= QUOTE_LIMIT && clean.length <= SCAN_LIMIT) return scanned;
+	return `${scanned.slice(0, QUOTE_LIMIT)}… (${clean.length} characters)`;
 }
 
 function codeText(code: string | number | null | undefined): string | undefined {

@@ -265,11 +265,11 @@ describe('a gateway that refuses images as data', () => {
 		mock.addFault({ path: '/v1/video/create', status: 422, body: { error: { message: `invalid image: ${dataUrlOf('image/png', small)}` } }, times: 1 });
 		const whole = await runError(context([itemWith({ data: binaryOf(small, 'image/png', 'a.png') })], { imageFiles: 'data' }));
 		expect(whole.message).toBe(`Video → Create, item 0: the API answered 422: invalid image: data:image/png;base64,… (${small.toString('base64').length} characters)`);
-		// an echo longer than the error body the node reads (64 KB) is quoted from its start, cut the same way
+		// an echo longer than the error body the node reads (64 KB) is quoted as far as it was read, cut the same way
 		mock.addFault({ path: '/v1/video/create', status: 422, body: { error: { message: `invalid image: ${dataUrlOf('image/png', photo)}` } } });
 		const ctx = context(items(), { imageFiles: 'data' });
 		const error = await runError(ctx);
-		expect(error.message).toMatch(/^Video → Create, item 0: the API answered 422: \{"error":\{"message":"invalid image: data:image\/png;base64,… \(\d+ characters\)… \(65536 characters\)$/);
+		expect(error.message).toMatch(/^Video → Create, item 0: the API answered 422: \{"error":\{"message":"invalid image: data:image\/png;base64,… \(\d+ characters\)$/);
 		const everything = serializeError(error);
 		expect(everything).not.toContain(photo.toString('base64').slice(1000, 1040));
 		expect(everything).not.toContain(photo.toString('base64').slice(0, 40));
