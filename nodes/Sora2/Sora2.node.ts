@@ -12,9 +12,10 @@ export class Sora2 implements INodeType {
 		name: 'sora2',
 		icon: { light: 'file:../../icons/sora2.svg', dark: 'file:../../icons/sora2.dark.svg' },
 		group: ['transform'],
-		// 2: Model is a resource locator (the gateway's list, or any id); 1 (saved workflows) keeps its list of two
+		// 2: Model is a resource locator (the gateway's list, or any id); 1 (saved workflows) keeps its list of two.
+		// New nodes get the last version listed. No `defaultVersion`: with one, n8n (2.41, 1.123) no longer adds
+		// "Custom API Call" to the Resource and Operation lists of a node whose `version` is a list.
 		version: [1, 2],
-		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Create videos from a prompt and images with Sora 2, Sora 2 Pro or any video model your gateway sells, read video tasks, and chat with the Sora2 API',
 		defaults: { name: 'Sora2' },

@@ -77,7 +77,7 @@ export const otherModelFields: INodeProperties[] = [
 		displayName: 'Size',
 		name: 'size',
 		type: 'options',
-		options: OTHER_MODEL.sizes.map((size) => ({ name: SIZES[size].name, value: size, description: SIZES[size].description })),
+		options: [...OTHER_MODEL.sizes].sort().map((size) => ({ name: SIZES[size].name, value: size, description: SIZES[size].description })),
 		default: 'small',
 		description: 'The resolution to ask for (the documented values; an expression may give another)',
 		displayOptions: forOtherModel,
