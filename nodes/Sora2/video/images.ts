@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { MAX_IMAGE_MB } from '../config/defaults';
 import { IMAGE_FIELDS } from '../config/labels';
@@ -111,6 +111,12 @@ function isDataUrl(text: string): boolean {
 	return /^data:/i.test(text);
 }
 
+/** How many bytes a base64 text decodes to. */
+function decodedSize(base64: string): number {
+	const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+	return Math.floor((base64.length * 3) / 4) - padding;
+}
+
 /** A data URL or plain base64 text, checked, as the data URL to send (with the type its bytes show). */
 function dataUrlOf(text: string, maxBytes: number): Result<string, ImageProblem> {
 	let payload = text;
@@ -122,9 +128,7 @@ function dataUrlOf(text: string, maxBytes: number): Result<string, ImageProblem>
 	}
 	if (/\s/.test(payload)) payload = payload.replace(/\s+/g, '');
 	if (!BASE64.test(payload)) return problem('is not valid base64', NOT_IMAGE_FIX);
-	const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0;
-	const size = Math.floor((payload.length * 3) / 4) - padding;
-	const checked = checkImage(Buffer.from(payload.slice(0, 16), 'base64'), size, maxBytes);
+	const checked = checkImage(Buffer.from(payload.slice(0, 16), 'base64'), decodedSize(payload), maxBytes);
 	return checked.ok ? ok(`data:${checked.value};base64,${payload}`) : checked;
 }
 
@@ -197,31 +201,46 @@ function binaryNames(fn: IExecuteFunctions, itemIndex: number): string {
 	return names.length ? `it has ${names.map((name) => `"${name}"`).join(', ')}` : 'it has no binary data at all';
 }
 
-/** One binary field of the item, checked (read through n8n's helpers: any binary data mode). */
+/**
+ * The base64 text a binary field keeps itself: in n8n's default (in-memory) binary data mode the
+ * item holds the bytes as base64 (no `id`), which is what a data URL needs, so nothing is decoded
+ * or encoded again. In every other mode (filesystem, database, S3) the field holds an id: undefined.
+ */
+function inItemBase64(binary: IBinaryData): string | undefined {
+	return binary.id === undefined && typeof binary.data === 'string' && binary.data !== '' ? binary.data : undefined;
+}
+
+/** The first bytes and the size of a binary field (read through n8n's helper unless the item holds them). */
+async function fileHead(fn: IExecuteFunctions, itemIndex: number, property: string, binary: IBinaryData): Promise<{ head: Uint8Array; size: number }> {
+	const base64 = inItemBase64(binary);
+	if (base64 !== undefined) return { head: Buffer.from(base64.slice(0, 16), 'base64'), size: decodedSize(base64) };
+	const buffer = await fn.helpers.getBinaryDataBuffer(itemIndex, property);
+	return { head: buffer.subarray(0, HEAD_BYTES), size: buffer.length };
+}
+
+/** One binary field of the item, checked (found through n8n's helpers: any binary data mode). */
 async function checkFile(fn: IExecuteFunctions, itemIndex: number, property: string, maxBytes: number): Promise<ImageSource> {
 	const node = fn.getNode();
 	const label = `${IMAGE_FIELDS.files}, binary field "${property}"`;
-	let declared: string;
-	let bytes: number | undefined;
+	let binary: IBinaryData;
 	try {
-		const binary = fn.helpers.assertBinaryData(itemIndex, property);
-		declared = `declared as ${binary.mimeType || 'no type'}${binary.fileName ? `, file ${binary.fileName}` : ''}`;
-		bytes = typeof binary.bytes === 'number' ? binary.bytes : undefined;
+		binary = fn.helpers.assertBinaryData(itemIndex, property);
 	} catch {
 		throw inputError(node, itemIndex, `${IMAGE_FIELDS.files}: the item has no binary field "${property}" (${binaryNames(fn, itemIndex)})`, FILES_FIX);
 	}
 	// a file far too large is refused from its metadata, without reading it
-	if (bytes !== undefined && bytes > maxBytes) {
-		const large = tooLarge(bytes, maxBytes).error;
+	if (typeof binary.bytes === 'number' && binary.bytes > maxBytes) {
+		const large = tooLarge(binary.bytes, maxBytes).error;
 		throw inputError(node, itemIndex, `${label} ${large.problem}`, large.fix);
 	}
-	let buffer: Buffer;
+	let read: { head: Uint8Array; size: number };
 	try {
-		buffer = await fn.helpers.getBinaryDataBuffer(itemIndex, property);
+		read = await fileHead(fn, itemIndex, property, binary);
 	} catch (error) {
 		throw inputError(node, itemIndex, `${label} could not be read: ${errorMessage(error)}`, 'Run the node that made the file again; its binary data may have been removed.');
 	}
-	const checked = checkImage(buffer.subarray(0, HEAD_BYTES), buffer.length, maxBytes);
+	const checked = checkImage(read.head, read.size, maxBytes);
+	const declared = `declared as ${binary.mimeType || 'no type'}${binary.fileName ? `, file ${binary.fileName}` : ''}`;
 	if (!checked.ok) throw inputError(node, itemIndex, `${label} (${declared}) ${checked.error.problem}`, checked.error.fix);
 	return { kind: 'file', property, mime: checked.value };
 }
@@ -257,8 +276,12 @@ export async function readImageFiles(fn: IExecuteFunctions, itemIndex: number, m
 export async function imageUrls(fn: IExecuteFunctions, itemIndex: number, images: readonly ImageSource[]): Promise<string[]> {
 	const urls: string[] = [];
 	for (const image of images) {
-		if (image.kind !== 'file') urls.push(image.url);
-		else urls.push(`data:${image.mime};base64,${(await fn.helpers.getBinaryDataBuffer(itemIndex, image.property)).toString('base64')}`);
+		if (image.kind !== 'file') {
+			urls.push(image.url);
+			continue;
+		}
+		const base64 = inItemBase64(fn.helpers.assertBinaryData(itemIndex, image.property)) ?? (await fn.helpers.getBinaryDataBuffer(itemIndex, image.property)).toString('base64');
+		urls.push(`data:${image.mime};base64,${base64}`);
 	}
 	return urls;
 }
