@@ -1,4 +1,4 @@
-/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a benchmark run from the shell: prints its table, reads process memory, times with timers and spawns the mock server */
+/* eslint-disable no-console, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets -- a benchmark run from the shell: prints its table, reads process memory, times with timers, spawns the mock server, and uses a made-up key to measure redaction */
 /**
  * `npm run bench:images`: images sent as data (Image Files), measured against the mock Sora2 server
  * in its own process (it decodes every data URL and hashes its bytes, as a gateway would read it).
