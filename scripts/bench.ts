@@ -8,7 +8,11 @@
  *     gateways do, Poll Interval 10 s; the node against fixed-interval polling of the same tasks;
  *  3. a budget case: N=200 with Max Requests per Minute below what fixed polling needs.
  * Plus the node's own overhead per item and its cold load time.
- * Env: BENCH_NS ("1,10,50,200"), BENCH_PEER_MAX_N (50), BENCH_PARTS ("classic,realistic,budget,overhead").
+ * Plus: 1,000 items with wait on; a storm of 429s on every status read (10 and 50 items).
+ * Per case: requests per video, notice median / max (a video's end to the read that saw it), wall ÷
+ * ideal (one generation), and against the budget's limit (budget ÷ 2: one create and one read per
+ * video) and the physical bound (the last video's own end, given when its create could start).
+ * Env: BENCH_NS ("1,10,50,200"), BENCH_PEER_MAX_N (50), BENCH_PARTS ("classic,thousand,realistic,budget,storm,overhead").
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -27,7 +31,7 @@ const KEY = 'bench-key';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const NS = (process.env.BENCH_NS ?? '1,10,50,200').split(',').map(Number);
 const PEER_MAX_N = Number(process.env.BENCH_PEER_MAX_N ?? 50);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'classic,realistic,budget,overhead').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'classic,thousand,realistic,budget,storm,overhead').split(','));
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,6 +80,7 @@ class RemoteMock {
 	}
 
 	stats = async () => await this.admin<MockStats>('GET', 'stats');
+	fault = async (fault: Record<string, unknown>) => void (await fetch(`${this.url}/__admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) }));
 	reset = async () => void (await this.admin('DELETE', 'stats'));
 	tasks = async () => (await this.admin<{ tasks: TaskRecord[] }>('GET', 'tasks')).tasks;
 	log = async () => (await this.admin<{ log: LoggedRequest[] }>('GET', 'log')).log;
@@ -98,6 +103,8 @@ async function withMock<T>(settings: MockSettings, work: (mock: RemoteMock) => P
 
 interface Measured {
 	wallMs: number;
+	/** From the start to the end of the last video (its create plus its generation): no node can notice it sooner. */
+	lastEndMs: number;
 	requests: number;
 	readsPerTask: number;
 	noticeMedianMs: number;
@@ -108,7 +115,7 @@ interface Measured {
 }
 
 /** What the mock saw of one run: reads per task, and how long after each task's end its end was read. */
-async function measure(mock: RemoteMock, prompts: Set<string>, wallMs: number, completed: number): Promise<Measured> {
+async function measure(mock: RemoteMock, prompts: Set<string>, startedAt: number, wallMs: number, completed: number): Promise<Measured> {
 	const stats = await mock.stats();
 	const tasks = (await mock.tasks()).filter((task) => prompts.has(task.prompt));
 	const notice = tasks.map((task) => (task.finalSeenAt ?? Number.NaN) - (task.createdAt + task.generationMs));
@@ -116,6 +123,7 @@ async function measure(mock: RemoteMock, prompts: Set<string>, wallMs: number, c
 	const reads = tasks.reduce((sum, task) => sum + task.queries, 0);
 	return {
 		wallMs,
+		lastEndMs: Math.max(...tasks.map((task) => task.createdAt + task.generationMs)) - startedAt,
 		requests: stats.total,
 		readsPerTask: reads / tasks.length,
 		noticeMedianMs: median(notice),
@@ -133,10 +141,11 @@ async function runNode(mock: RemoteMock, n: number, name: string, pollS: number,
 	const prompt = (i: number) => `${name} ${i}`;
 	const { fn } = makeContext({ items: rows(n), credentials: { apiKey: KEY, baseUrl: mock.baseUrl }, params: createParams({ prompt, pollInterval: pollS, maxWait: 3600, options }) });
 	await mock.reset();
+	const startedAt = Date.now();
 	const start = now();
 	const [out] = await new Sora2().execute.call(fn);
 	const wallMs = now() - start;
-	return await measure(mock, new Set(rows(n).map((_, i) => prompt(i))), wallMs, out.filter((item) => item.json.status === 'completed').length);
+	return await measure(mock, new Set(rows(n).map((_, i) => prompt(i))), startedAt, wallMs, out.filter((item) => item.json.status === 'completed').length);
 }
 
 const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', Accept: 'application/json' };
@@ -154,9 +163,10 @@ async function createAndPollEvery(mock: RemoteMock, prompt: string, pollMs: numb
 /** Fixed-interval polling: every task read every Poll Interval, all at once (the reference for reads and notice). */
 async function runFixed(mock: RemoteMock, n: number, name: string, pollS: number): Promise<Measured> {
 	await mock.reset();
+	const startedAt = Date.now();
 	const start = now();
 	await Promise.all(rows(n).map(async (_, i) => await createAndPollEvery(mock, `${name} ${i}`, pollS * 1000)));
-	return await measure(mock, new Set(rows(n).map((_, i) => `${name} ${i}`)), now() - start, n);
+	return await measure(mock, new Set(rows(n).map((_, i) => `${name} ${i}`)), startedAt, now() - start, n);
 }
 
 /** What users build today: Loop Over Items (1) → HTTP create → Wait → HTTP query → IF done, else back to Wait. */
@@ -191,14 +201,30 @@ async function classic(): Promise<void> {
 		const { node, peer } = run;
 		if (node.completed !== n) throw new Error(`only ${node.completed} of ${n} videos completed`);
 		const ratio = node.wallMs / CLASSIC.generationMs;
-		table.push([n, round(node.wallMs / 1000), round(ratio), node.requests, round(node.readsPerTask), `${Math.round(node.noticeMedianMs)} / ${Math.round(node.noticeMaxMs)}`, node.peakInFlight, peer ? round(peer / 1000) : 'skipped', peer ? round(peer / node.wallMs, 1) : '-']);
+		table.push([n, round(node.wallMs / 1000), round(ratio), round(node.wallMs / node.lastEndMs), node.requests, round(node.requests / n), round(node.readsPerTask), `${Math.round(node.noticeMedianMs)} / ${Math.round(node.noticeMaxMs)}`, node.peakInFlight, peer ? round(peer / 1000) : 'skipped', peer ? round(peer / node.wallMs, 1) : '-']);
 		if (n === 50) checks.push([`N=50 wall ${round(ratio)} × ideal ≤ 1.2 ×`, ratio <= 1.2]);
 		if (n === 200) checks.push([`N=200 wall ${round(ratio)} × ideal ≤ 1.3 ×`, ratio <= 1.3]);
 		checks.push([`N=${n}: peak in flight ${node.peakInFlight} ≤ ${CLASSIC.concurrency}`, node.peakInFlight <= CLASSIC.concurrency]);
 		checks.push([`N=${n}: never more than one read per Poll Interval per task (${round(node.readsPerTask)} ≤ ${CLASSIC.generationMs / (CLASSIC.pollS * 1000) + 1})`, node.readsPerTask <= CLASSIC.generationMs / (CLASSIC.pollS * 1000) + 1]);
 	}
-	printTable(['N', 'node wall (s)', '× ideal', 'requests', 'status reads/task', 'notice median / max (ms)', 'peak in flight', 'peer wall (s)', 'peer ÷ node'], table);
+	printTable(['N', 'node wall (s)', '× ideal', '÷ last video\'s end', 'requests', 'requests/video', 'status reads/task', 'notice median / max (ms)', 'peak in flight', 'peer wall (s)', 'peer ÷ node'], table);
 	results.classic = table;
+}
+
+/** 1,000 items with wait on: generation 1 s, Poll Interval 0.2 s, Max Concurrent Requests 10. */
+const THOUSAND = { pendingMs: 100, generationMs: 1000, latencyMs: 20, pollS: 0.2, concurrency: 10 };
+
+async function thousand(): Promise<void> {
+	const n = 1000;
+	console.log(`## 1b. ${n} items: generation ${THOUSAND.generationMs} ms, latency ${THOUSAND.latencyMs} ms, poll ${THOUSAND.pollS} s, Max Concurrent Requests ${THOUSAND.concurrency}\n`);
+	const node = await withMock(THOUSAND, async (mock) => await runNode(mock, n, 'thousand', THOUSAND.pollS, { maxConcurrency: THOUSAND.concurrency }));
+	if (node.completed !== n) throw new Error(`only ${node.completed} of ${n} videos completed`);
+	printTable(
+		['N', 'wall (s)', '× ideal', '÷ last video\'s end', 'requests/video', 'status reads/task', 'notice median / max (ms)', 'peak in flight'],
+		[[n, round(node.wallMs / 1000), round(node.wallMs / THOUSAND.generationMs), round(node.wallMs / node.lastEndMs), round(node.requests / n), round(node.readsPerTask), `${Math.round(node.noticeMedianMs)} / ${Math.round(node.noticeMaxMs)}`, node.peakInFlight]],
+	);
+	checks.push([`N=1000: peak in flight ${node.peakInFlight} ≤ ${THOUSAND.concurrency}`, node.peakInFlight <= THOUSAND.concurrency]);
+	results.thousand = { ...node, log: undefined };
 }
 
 /** ×40: 120 s of generation in 3 s, a 10 s Poll Interval in 0.25 s, a minute in 1.5 s. */
@@ -215,6 +241,9 @@ async function realistic(): Promise<void> {
 	const line = (name: string, run: Measured) => [name, round(run.wallMs / (REALISTIC.generationMs + REALISTIC.jitterMs)), round(run.readsPerTask, 1), `${real(run.noticeMedianMs)} / ${real(run.noticeMaxMs)}`, peakInWindow(run.log, MINUTE_SCALED)];
 	printTable(['polling', 'wall ÷ ideal', 'status reads/task', 'notice median / max (s)', 'peak requests in any 60 s'], [line('the node (adaptive)', node), line('fixed every Poll Interval', fixed)]);
 	checks.push([`realistic: reads per task ${round(node.readsPerTask, 1)} ≤ half of fixed polling's ${round(fixed.readsPerTask, 1)}`, node.readsPerTask <= fixed.readsPerTask / 2]);
+	checks.push([`realistic: reads per task ${round(node.readsPerTask, 1)} ≤ 3.0`, node.readsPerTask <= 3.0]);
+	// the node before the learned schedule (0.1.0 + issue 14, its last measured runs): notice median 2.9–3.0 s
+	checks.push([`realistic: notice median ${real(node.noticeMedianMs)} s no worse than the node before the learned schedule (3.0 s)`, real(node.noticeMedianMs) <= 3.0]);
 	checks.push([`realistic: notice median ${real(node.noticeMedianMs)} s no worse than fixed polling's ${real(fixed.noticeMedianMs)} s`, node.noticeMedianMs <= fixed.noticeMedianMs]);
 	results.realistic = { node: { ...node, log: undefined }, fixed: { ...fixed, log: undefined } };
 }
@@ -227,14 +256,19 @@ async function budget(): Promise<void> {
 	const node = await withMock(REALISTIC, async (mock) => await runNode(mock, n, 'budget', REALISTIC.pollS, { maxConcurrency: 5, maxRequestsPerMinute: perMinuteReal * SCALE }));
 	const peak = peakInWindow(node.log, MINUTE_SCALED);
 	const lowerBoundMs = (node.requests / perMinuteReal) * MINUTE_SCALED;
+	// videos per (real) minute; the budget allows at most budget ÷ 2 (one create and one read a video)
+	const perMinute = (n / real(node.wallMs)) * 60;
+	const limit = perMinuteReal / 2;
+	// what no node can beat here: every create as early as the budget lets it, each video then done after its own generation
+	const clairvoyant = (n / real(node.lastEndMs)) * 60;
 	printTable(
-		['N', 'completed', 'requests', 'status reads/task', 'peak in any 60 s', 'wall (real s)', 'budget lower bound (real s)', 'wall ÷ bound', 'notice median / max (s)'],
-		[[n, node.completed, node.requests, round(node.readsPerTask, 1), peak, real(node.wallMs), real(lowerBoundMs), round(node.wallMs / lowerBoundMs), `${real(node.noticeMedianMs)} / ${real(node.noticeMaxMs)}`]],
+		['N', 'completed', 'requests', 'requests/video', 'status reads/task', 'peak in any 60 s', 'wall (real s)', 'videos / min', '÷ (budget ÷ 2)', 'last video\'s end (real s)', 'videos / min at that end', 'wall ÷ requests at the budget', 'notice median / max (s)'],
+		[[n, node.completed, node.requests, round(node.requests / n), round(node.readsPerTask, 2), peak, real(node.wallMs), round(perMinute, 1), round(perMinute / limit), real(node.lastEndMs), round(clairvoyant, 1), round(node.wallMs / lowerBoundMs), `${real(node.noticeMedianMs)} / ${real(node.noticeMaxMs)}`]],
 	);
 	checks.push([`budget: no 60 s window over ${perMinuteReal} (peak ${peak})`, peak <= perMinuteReal]);
 	checks.push([`budget: every task completes (${node.completed}/${n})`, node.completed === n]);
-	checks.push([`budget: wall ${round(node.wallMs / lowerBoundMs)} × the budget's lower bound ≤ 1.1 ×`, node.wallMs / lowerBoundMs <= 1.1]);
-	results.budget = { ...node, log: undefined, peak, lowerBoundMs };
+	checks.push([`budget: ${round(perMinute, 1)} videos a minute ≥ 0.85 × (budget ÷ 2) = ${0.85 * limit}`, perMinute >= 0.85 * limit]);
+	results.budget = { ...node, log: undefined, peak, lowerBoundMs, perMinute, clairvoyant };
 }
 
 /** The node's own cost per item with wait off: the same creates over HTTP, and answered in-process (no network). */
@@ -272,11 +306,40 @@ async function overhead(): Promise<void> {
 	results.overhead = { ...answered, perItem, own };
 }
 
+/** Every status read answered 429 + Retry-After: 1 (Max Retries 3): how long until the run ends, and how many reads it made. */
+async function storm(): Promise<void> {
+	console.log('## 4. A storm of 429s: every status read answers 429 + Retry-After: 1, Max Retries 3 (generation 0.3 s, poll 0.05 s)\n');
+	const table: Array<Array<string | number>> = [];
+	for (const n of [10, 50]) {
+		for (const continueOnFail of [false, true]) {
+			const line = await withMock({ pendingMs: 50, generationMs: 300, latencyMs: 20 }, async (mock) => {
+				await mock.reset();
+				await mock.fault({ path: '/v1/video/query', status: 429, headers: { 'Retry-After': '1' } });
+				const ctx = makeContext({ items: rows(n), continueOnFail, credentials: { apiKey: KEY, baseUrl: mock.baseUrl }, params: createParams({ prompt: (i: number) => `storm ${i}`, pollInterval: 0.05, maxWait: 3600, options: { maxRetries: 3 } }) });
+				const start = now();
+				const ended = await new Sora2().execute.call(ctx.fn).then(
+					([out]) => `${out.filter((item) => item.json.httpCode === '429').length} error items (429)`,
+					(error: Error) => `the run's error: ${error.message.slice(0, 60)}…`,
+				);
+				const seconds = (now() - start) / 1000;
+				const reads = (await mock.stats()).requests['GET /v1/video/query'] ?? 0;
+				return [n, continueOnFail ? 'on' : 'off', round(seconds, 1), reads, round(reads / n, 1), ended];
+			});
+			table.push(line);
+			checks.push([`storm N=${n} (Continue On Fail ${line[1]}): ended in ${line[2]} s ≤ the run's bound on retrying (Max Retries × 30 s = 90 s) + one round`, Number(line[2]) <= 120]);
+		}
+	}
+	printTable(['N', 'Continue On Fail', 'ended after (s)', 'status reads', 'reads/item', 'outcome'], table);
+	results.storm = table;
+}
+
 async function main() {
 	if (!fs.existsSync(path.join(ROOT, 'dist/nodes/Sora2/Sora2.node.js'))) throw new Error('run `npm run build` first');
 	if (PARTS.has('classic')) await classic();
+	if (PARTS.has('thousand')) await thousand();
 	if (PARTS.has('realistic')) await realistic();
 	if (PARTS.has('budget')) await budget();
+	if (PARTS.has('storm')) await storm();
 	if (PARTS.has('overhead')) await overhead();
 	console.log('\ntargets:');
 	for (const [what, met] of checks) console.log(`  ${met ? 'MET    ' : 'MISSED '} ${what}`);

@@ -43,7 +43,7 @@ const PACKAGES_ALLOWED: Record<string, readonly string[]> = {
 	// crypto: the hash of a request the task memory keeps instead of the request (n8n's lint allows it)
 	task: ['n8n-workflow', 'crypto'],
 	run: ['n8n-workflow'],
-	video: ['n8n-workflow'],
+	video: ['n8n-workflow', 'crypto'],
 	chat: ['n8n-workflow', 'zod'],
 	descriptions: ['n8n-workflow'],
 	actions: ['n8n-workflow'],

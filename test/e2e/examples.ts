@@ -5,7 +5,7 @@
  *
  * The only rewrites: the Sora2 node type for the 'custom' staging (`CUSTOM.sora2`), the poll
  * interval (seconds → a fraction of a second against the mock), when asked the time of Wait nodes
- * (minutes → seconds) and the credential id.
+ * (minutes → seconds), the file that Read/Write Files from Disk reads, and the credential id.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +23,7 @@ export const EXAMPLES = {
 	chat: '04-chat-video-link.json',
 	submitNowCollectLater: '05-submit-now-collect-later.json',
 	answerNowDeliverLater: '06-webhook-answer-now-deliver-later.json',
+	imageFileToVideo: '07-image-file-to-video.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;
@@ -31,6 +32,7 @@ export type ExampleName = keyof typeof EXAMPLES;
 export const SORA2_TYPE = `${PACKAGE_NAME}.sora2`;
 
 const WAIT_TYPE = 'n8n-nodes-base.wait';
+const READ_FILE_TYPE = 'n8n-nodes-base.readWriteFile';
 
 /** The credential every example references: import one with this id and name and they run as they are. */
 export const EXAMPLE_CREDENTIAL = { id: 'sora2ApiAccount1', name: 'Sora2 API account', type: 'sora2Api' } as const;
@@ -73,6 +75,8 @@ export interface ExampleRewrite {
 	pollIntervalSeconds?: number;
 	/** Every Wait node waits this many seconds instead; omit to keep the file's. */
 	waitSeconds?: number;
+	/** The file (path or glob) every Read/Write Files from Disk node reads instead; omit to keep the file's. */
+	readFile?: string;
 	/** The id of the imported Sora2 credential; omit when it was imported as EXAMPLE_CREDENTIAL. */
 	credentialId?: string;
 	/** A new workflow id (to import the same example twice). */
@@ -87,6 +91,7 @@ export function prepareExample(workflow: Workflow, rewrite: ExampleRewrite): Wor
 		if (node.type === WAIT_TYPE && rewrite.waitSeconds !== undefined) {
 			node.parameters = { ...node.parameters, amount: rewrite.waitSeconds, unit: 'seconds' };
 		}
+		if (node.type === READ_FILE_TYPE && rewrite.readFile !== undefined) node.parameters = { ...node.parameters, fileSelector: rewrite.readFile };
 		if (node.type !== SORA2_TYPE) continue;
 		node.type = nodeType(rewrite.mode, 'sora2');
 		if (rewrite.pollIntervalSeconds !== undefined && 'pollInterval' in node.parameters) {

@@ -1,11 +1,12 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test harness: runs outside n8n and turns in-process answers into Node streams */
-import { ExecuteContext } from 'n8n-core';
+import { ExecuteContext, LoadOptionsContext } from 'n8n-core';
 import { Workflow } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
@@ -52,6 +53,8 @@ export interface ContextOptions {
 	contextData?: IDataObject;
 	/** The node's run index in the execution (default 0). */
 	runIndex?: number;
+	/** The node's typeVersion (default 1, what saved workflows from before version 2 have). */
+	typeVersion?: number;
 }
 
 export interface LogLine {
@@ -101,7 +104,7 @@ function nodeOf(options: ContextOptions): INode {
 		id: 'sora2-test-node',
 		name: 'Sora2',
 		type: NODE_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [0, 0],
 		parameters,
 		credentials: { sora2Api: { id: 'sora2-test-credential', name: 'Sora2 API account' } },
@@ -118,14 +121,8 @@ function asStream(response: unknown): unknown {
 	return typeof body === 'string' || Buffer.isBuffer(body) ? { ...response, body: Readable.from([Buffer.from(body)]) } : response;
 }
 
-export function makeContext(options: ContextOptions): TestContext {
-	const items = options.items ?? [{ json: {} }];
-	const credentials = options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9/v1' };
-	const requests: IHttpRequestOptions[] = [];
-	const logs: LogLine[] = [];
-	const workflow = new Workflow({ id: 'test-workflow', name: 'test', nodes: [nodeOf(options)], connections: {}, active: false, nodeTypes, staticData: options.staticData });
-	const node = workflow.getNode('Sora2') as INode;
-
+/** What a running n8n gives a node's context around it: the credential store (recording each authenticated request). */
+function additionalDataFor(credentials: ICredentialDataDecryptedObject, requests: IHttpRequestOptions[], executionId = 'test-execution'): IWorkflowExecuteAdditionalData {
 	const credentialsHelper = {
 		getParentTypes: () => [],
 		isCredentialUsableByNode: () => true,
@@ -137,7 +134,17 @@ export function makeContext(options: ContextOptions): TestContext {
 			return authenticated;
 		},
 	};
-	const additionalData = { credentialsHelper, executionId: options.executionId ?? 'test-execution', variables: {} } as unknown as IWorkflowExecuteAdditionalData;
+	return { credentialsHelper, executionId, variables: {} } as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export function makeContext(options: ContextOptions): TestContext {
+	const items = options.items ?? [{ json: {} }];
+	const credentials = options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9/v1' };
+	const requests: IHttpRequestOptions[] = [];
+	const logs: LogLine[] = [];
+	const workflow = new Workflow({ id: 'test-workflow', name: 'test', nodes: [nodeOf(options)], connections: {}, active: false, nodeTypes, staticData: options.staticData });
+	const node = workflow.getNode('Sora2') as INode;
+	const additionalData = additionalDataFor(credentials, requests, options.executionId);
 	const contextData = options.contextData ?? {};
 	const runData = { resultData: { runData: {} }, executionData: { nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: {}, contextData } } as unknown as IRunExecutionData;
 	const input = { main: [items] };
@@ -146,6 +153,24 @@ export function makeContext(options: ContextOptions): TestContext {
 	instrument(context, options, requests, logs);
 	if (options.respond) answerInProcess(context, options.respond, credentials, requests);
 	return { fn: context, requests, logs, node };
+}
+
+/**
+ * n8n-core's own context of the editor's list searches (a resource locator's "From List"), for the
+ * node's `methods.listSearch`: the node at `options.typeVersion`, its credential as in `makeContext`.
+ */
+export function makeLoadOptionsContext(options: Pick<ContextOptions, 'credentials' | 'typeVersion' | 'params'>): { fn: ILoadOptionsFunctions; requests: IHttpRequestOptions[] } {
+	const credentials = options.credentials ?? { apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9/v1' };
+	const requests: IHttpRequestOptions[] = [];
+	const workflow = new Workflow({ id: 'test-workflow', name: 'test', nodes: [nodeOf(options)], connections: {}, active: false, nodeTypes });
+	const node = workflow.getNode('Sora2') as INode;
+	const fn = new LoadOptionsContext(workflow, node, additionalDataFor(credentials, requests), 'parameters.model');
+	const plain = fn.helpers.httpRequest.bind(fn.helpers);
+	fn.helpers.httpRequest = async (request: IHttpRequestOptions) => {
+		requests.push(request);
+		return await plain(request);
+	};
+	return { fn, requests };
 }
 
 /** Records what the node sends and logs, answers in-process when asked, and evaluates function parameters per item. */

@@ -5,7 +5,7 @@
 //   DELETE /__admin/faults  → {"faults": 0}
 //   GET    /__admin/stats   → mock.stats()
 //   DELETE /__admin/stats   → mock.resetStats(), then the fresh stats
-//   GET    /__admin/tasks   → {"tasks": [{id, prompt, createdAt, generationMs, queries, readTimes, finalSeenAt}]}
+//   GET    /__admin/tasks   → {"tasks": [{id, prompt, model, images, imageData, extra, createdAt, generationMs, queries, readTimes, finalSeenAt}]}
 //   GET    /__admin/log     → {"log": mock.requestLog()}
 
 const { jsonReply, errorReply } = require('./replies.js');
@@ -37,8 +37,8 @@ function handleAdmin(ctx) {
     return jsonReply(200, mock.stats());
   }
   if (pathname === '/__admin/tasks' && method === 'GET') {
-    const list = [...mock.tasks.values()].map(({ id, prompt, createdAt, generationMs, queries, readTimes, finalSeenAt }) => ({
-      id, prompt, createdAt, generationMs, queries: queries || 0, readTimes: readTimes || [], finalSeenAt,
+    const list = [...mock.tasks.values()].map(({ id, prompt, model, images, imageData, extra, createdAt, generationMs, queries, readTimes, finalSeenAt }) => ({
+      id, prompt, model, images, imageData, extra, createdAt, generationMs, queries: queries || 0, readTimes: readTimes || [], finalSeenAt,
     }));
     return jsonReply(200, { tasks: list });
   }

@@ -46,6 +46,9 @@ function calledFunction(body, names) {
   return null;
 }
 
+/** The fields of the documented chat body; any other field is kept on the task as `extra`. */
+const CHAT_FIELDS = ['model', 'messages', 'tools', 'tool_choice', 'stream', 'max_tokens', 'temperature'];
+
 /** What is wrong with a chat body, or null. */
 function chatBodyError(body) {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'Request body must be a JSON object';
@@ -157,8 +160,10 @@ function handleChat(ctx) {
   const body = parsed.value;
   const prompt = promptOf(body.messages);
   const model = MODELS.includes(body.model) ? body.model : 'sora-2';
+  const extra = {};
+  for (const [key, value] of Object.entries(body)) if (!CHAT_FIELDS.includes(key)) extra[key] = value;
   const task = ctx.mock.createTask(
-    { images: [], model, orientation: 'portrait', prompt, size: 'small', duration: 10 },
+    { images: [], imageData: [], extra, model, orientation: 'portrait', prompt, size: 'small', duration: 10 },
     { pendingMs: 0, generationMs: 0, source: 'chat' },
   );
   const content = chatContent(prompt, videoUrlFor(ctx.mock.url, task.id));

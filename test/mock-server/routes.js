@@ -8,7 +8,7 @@ const { handleChat } = require('./chat.js');
 const { handleLlmChat, listLlmModels } = require('./llm.js');
 const { render, scriptedRead } = require('./scripted.js');
 
-const MODEL_LIST = { object: 'list', data: tasks.MODELS.map((id) => ({ id, object: 'model' })) };
+const MODEL_LIST = { object: 'list', data: tasks.LISTED_MODELS.map((id) => ({ id, object: 'model' })) };
 
 // ---------- auth ----------
 

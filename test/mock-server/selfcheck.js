@@ -77,10 +77,11 @@ check('401 without a key, with a wrong key, on unknown /v1 routes; never echoes 
   assert.equal((await call(mock, 'GET', '/v1/nope', { key: null })).status, 401);
 });
 
-check('GET /v1/models lists both models', async ({ mock }) => {
+check('GET /v1/models lists the documented models among a gateway\'s others, in its own order', async ({ mock }) => {
   const res = await call(mock, 'GET', '/v1/models');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.json, { object: 'list', data: [{ id: 'sora-2', object: 'model' }, { id: 'sora-2-pro', object: 'model' }] });
+  const ids = ['gpt-4o-mini', 'sora-2', 'dall-e-3', 'sora-2-hd', 'sora-2-pro', 'text-embedding-3-small', 'veo-3-fast', 'sora-2-pro-hd', 'sora-2-landscape-15s'];
+  assert.deepEqual(res.json, { object: 'list', data: ids.map((id) => ({ id, object: 'model' })) });
 });
 
 check('unknown routes and wrong methods → 404 JSON', async ({ mock }) => {
@@ -141,6 +142,65 @@ check('create answers the task shape; numeric-string duration; pro ids', async (
   const pro = await create(mock, { ...VALID, model: 'sora-2-pro', size: 'large', duration: 15, orientation: 'landscape' });
   assert.match(pro.json.id, PRO_TASK_ID);
   assert.equal(mock.stats().creates, 2);
+});
+
+// a 1×1 PNG, and the first bytes of a JPEG
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(60, 7)]);
+const dataUrl = (mime, bytes) => `data:${mime};base64,${bytes.toString('base64')}`;
+const sha256 = (bytes) => require('node:crypto').createHash('sha256').update(bytes).digest('hex');
+
+check("a gateway's own video models: any size, 10/15/25 s; an id it does not list is refused", async ({ mock }) => {
+  const hd = await create(mock, { ...VALID, model: 'sora-2-hd', size: 'large', duration: 25 });
+  assert.equal(hd.status, 200);
+  assert.match(hd.json.id, /^sora-2-hd:task_/);
+  assert.equal((await create(mock, { ...VALID, model: 'sora-2-hd', duration: 12 })).status, 400);
+  const unknown = await create(mock, { ...VALID, model: 'sora-9-ultra' });
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.json.error.message, /'model' must be one of: sora-2, sora-2-pro, sora-2-hd/);
+});
+
+check('data-URL images are decoded and checked; a task keeps their type, size and sha256, never the data', async ({ mock }) => {
+  const link = 'https://example.com/a.png';
+  const res = await create(mock, { ...VALID, images: [link, dataUrl('image/png', PNG), dataUrl('image/jpeg', JPEG)] });
+  assert.equal(res.status, 200, res.text);
+  const task = mock.tasks.get(res.json.id);
+  assert.deepEqual(task.images, [link, `data:image/png;sha256,${sha256(PNG)}`, `data:image/jpeg;sha256,${sha256(JPEG)}`]);
+  assert.deepEqual(task.imageData, [
+    { index: 1, mime: 'image/png', bytes: PNG.length, sha256: sha256(PNG) },
+    { index: 2, mime: 'image/jpeg', bytes: JPEG.length, sha256: sha256(JPEG) },
+  ]);
+  const read = await query(mock, res.json.id);
+  assert.deepEqual(read.json.detail.input.images, task.images);
+  assert.ok(!read.text.includes(PNG.toString('base64').slice(0, 40)), 'the query does not echo the data');
+  const admin = await call(mock, 'GET', '/__admin/tasks', { key: null });
+  assert.deepEqual(admin.json.tasks.find((entry) => entry.id === res.json.id).imageData, task.imageData);
+  for (const images of [
+    [dataUrl('image/png', JPEG)], // says png, is a jpeg
+    [dataUrl('application/pdf', Buffer.from('%PDF-1.4 hello'))],
+    ['data:image/png;base64,@@@@'],
+    ['data:image/png,rawtext'],
+    ['not a link'],
+  ]) {
+    const bad = await create(mock, { ...VALID, images });
+    assert.equal(bad.status, 400, images[0].slice(0, 40));
+    assert.match(bad.json.error.message, /images/);
+  }
+});
+
+check('fields beyond the documented ones are accepted and kept (create and chat); bodies up to 64 MB', async ({ mock }) => {
+  const res = await create(mock, { ...VALID, remove_watermark: true, callback_url: 'https://example.com/hook' });
+  assert.equal(res.status, 200);
+  assert.deepEqual(mock.tasks.get(res.json.id).extra, { remove_watermark: true, callback_url: 'https://example.com/hook' });
+  assert.deepEqual(mock.tasks.get((await create(mock)).json.id).extra, {});
+  const chat = await call(mock, 'POST', '/v1/chat/completions', { body: { model: 'sora-2', messages: [{ role: 'user', content: 'a cat' }], top_p: 0.5 } });
+  assert.equal(chat.status, 200);
+  const chatTask = [...mock.tasks.values()].find((task) => task.source === 'chat' && task.prompt === 'a cat');
+  assert.deepEqual(chatTask.extra, { top_p: 0.5 });
+  const big = Buffer.concat([PNG.subarray(0, 8), Buffer.alloc(30 * 1024 * 1024, 1)]);
+  const large = await create(mock, { ...VALID, images: [dataUrl('image/png', big)] });
+  assert.equal(large.status, 200);
+  assert.equal(mock.tasks.get(large.json.id).imageData[0].bytes, big.length);
 });
 
 check("createShape 'chat' answers a chat completion whose id is the task id", async ({ open }) => {

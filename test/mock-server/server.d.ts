@@ -1,7 +1,8 @@
 /// <reference types="node" />
 // Types for the mock Sora2 server (server.js). The contract is SPEC.md beside this file.
 
-export type VideoModel = 'sora-2' | 'sora-2-pro';
+/** The documented models, then a gateway's own video models (GET /v1/models also lists models that make no video). */
+export type VideoModel = 'sora-2' | 'sora-2-pro' | 'sora-2-hd' | 'sora-2-pro-hd' | 'sora-2-landscape-15s' | 'veo-3-fast';
 export type Orientation = 'portrait' | 'landscape';
 export type VideoSize = 'small' | 'large';
 export type VideoDuration = 10 | 15;
@@ -112,10 +113,15 @@ export interface MockTask {
   readonly id: string;
   readonly model: VideoModel;
   readonly prompt: string;
+  /** The images as received: links as given, a data URL as `data:<mime>;sha256,<hex of its bytes>` (the data itself is not kept). */
   readonly images: readonly string[];
+  /** Each data-URL image (decoded and checked): its place in `images`, type, size and the sha256 of its bytes. */
+  readonly imageData: ReadonlyArray<{ index: number; mime: string; bytes: number; sha256: string }>;
+  /** Every body field beyond the documented ones (Additional Body Fields), as received. */
+  readonly extra: Readonly<Record<string, unknown>>;
   readonly orientation: Orientation;
   readonly size: VideoSize;
-  readonly duration: VideoDuration;
+  readonly duration: VideoDuration | 25;
   /** ms since the epoch. Tests may move it back to fast-forward a task. */
   createdAt: number;
   readonly pendingMs: number;

@@ -16,7 +16,8 @@ const { errorReply, writeReply } = require('./replies.js');
 const { checkScript } = require('./scripted.js');
 
 const HOST = '127.0.0.1';
-const MAX_BODY_BYTES = 20 * 1024 * 1024;
+/** Large enough for images as data URLs (a 40 MB image is a 53 MB body). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 // ---------- options ----------
 
@@ -224,7 +225,7 @@ async function startMockServer(given) {
       return task;
     },
     scriptNextCreate: (script) => void scripts.push(checkScript(script)),
-    addScriptedTask(script, input = { images: [], model: 'sora-2', orientation: 'portrait', prompt: 'scripted', size: 'small', duration: 10 }) {
+    addScriptedTask(script, input = { images: [], imageData: [], extra: {}, model: 'sora-2', orientation: 'portrait', prompt: 'scripted', size: 'small', duration: 10 }) {
       scripts.unshift(checkScript(script));
       return mock.createTask(input);
     },

@@ -4,8 +4,15 @@
 // so no timers run per task.
 
 const crypto = require('node:crypto');
+const { readImages } = require('./images.js');
 
+/** The documented models, with their documented sizes and durations. */
 const MODELS = ['sora-2', 'sora-2-pro'];
+/** A gateway's own video models (any size, 10/15/25 s): the node knows none of them. */
+const GATEWAY_VIDEO_MODELS = ['sora-2-hd', 'sora-2-pro-hd', 'sora-2-landscape-15s', 'veo-3-fast'];
+/** GET /v1/models, in the gateway's order: video and other models mixed. */
+const LISTED_MODELS = ['gpt-4o-mini', 'sora-2', 'dall-e-3', 'sora-2-hd', 'sora-2-pro', 'text-embedding-3-small', 'veo-3-fast', 'sora-2-pro-hd', 'sora-2-landscape-15s'];
+const GATEWAY_DURATIONS = [10, 15, 25];
 const ASPECT_RATIOS = { portrait: '9:16', landscape: '16:9' };
 const SIZES = ['small', 'large'];
 const DURATIONS = [10, 15];
@@ -44,23 +51,31 @@ function createBodyError(body) {
   if (missing) return `Missing required parameter: '${missing}'`;
   const { images, model, orientation, prompt, size } = body;
   const duration = parseDuration(body.duration);
-  if (!Array.isArray(images) || !images.every((url) => typeof url === 'string')) {
-    return "'images' must be an array of strings (send [] when there is no image)";
-  }
-  if (!MODELS.includes(model)) return `'model' must be one of: ${MODELS.join(', ')}`;
+  if (!Array.isArray(images)) return "'images' must be an array of strings (send [] when there is no image)";
+  const read = readImages(images);
+  if (read.error) return read.error;
+  const gatewayModel = GATEWAY_VIDEO_MODELS.includes(model);
+  if (!MODELS.includes(model) && !gatewayModel) return `'model' must be one of: ${[...MODELS, ...GATEWAY_VIDEO_MODELS].join(', ')}`;
   if (!Object.hasOwn(ASPECT_RATIOS, orientation)) return "'orientation' must be one of: portrait, landscape";
   if (typeof prompt !== 'string' || prompt.trim() === '') return "'prompt' must be a non-empty string";
   if (!SIZES.includes(size)) return "'size' must be one of: small, large";
+  if (gatewayModel) return GATEWAY_DURATIONS.includes(duration) ? null : `model ${model} supports duration ${GATEWAY_DURATIONS.join(', ')}`;
   if (model === 'sora-2-pro' && size !== 'large') return "model sora-2-pro only supports size 'large'";
   if (!DURATIONS.includes(duration)) return "'duration' must be 10 or 15";
   if (model === 'sora-2-pro' && duration !== 15) return 'model sora-2-pro only supports duration 15';
   return null;
 }
 
-/** The fields of a valid create body that a task keeps (duration as a number). */
+/**
+ * What a task keeps of a valid create body: the fields (duration as a number), the images (links as
+ * given, data URLs as `data:<mime>;sha256,<hex>`), each data image's record, and every other field.
+ */
 function createInput(body) {
   const { images, model, orientation, prompt, size } = body;
-  return { images: [...images], model, orientation, prompt, size, duration: parseDuration(body.duration) };
+  const { images: kept, imageData } = readImages(images);
+  const extra = {};
+  for (const [key, value] of Object.entries(body)) if (!REQUIRED_FIELDS.includes(key)) extra[key] = value;
+  return { images: kept, imageData, extra, model, orientation, prompt, size, duration: parseDuration(body.duration) };
 }
 
 // ---------- task records ----------
@@ -220,6 +235,7 @@ function videoBytesFor(taskId, size) {
 
 module.exports = {
   MODELS,
+  LISTED_MODELS,
   createBodyError,
   createInput,
   newTask,

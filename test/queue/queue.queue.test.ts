@@ -9,8 +9,9 @@
  */
 import type { MockServer } from '../mock-server/server';
 import { videoBytesFor } from '../mock-server/server';
-import { SORA2_TYPE, exampleCredential, loadExample, prepareExample } from '../e2e/examples';
-import { MOCK_API_KEY, N8N_VERSION, isRecord, postJson, startCallbackReceiver, startMock, stopMock } from '../e2e/harness';
+import { EXAMPLE_CREDENTIAL, SORA2_TYPE, exampleCredential, loadExample, prepareExample } from '../e2e/examples';
+import { MOCK_API_KEY, N8N_VERSION, isRecord, makeId, postJson, startCallbackReceiver, startMock, stopMock } from '../e2e/harness';
+import { pngOfSize, sha256 } from '../helpers/images';
 import type { WebhookAnswer, Workflow } from '../e2e/harness';
 import { QueueCluster } from './lib/cluster';
 import { createdTasks, startedExecutions } from './lib/taskLog';
@@ -265,5 +266,54 @@ describe(`n8n ${N8N_VERSION} in queue mode: Postgres, Redis, main + ${WORKERS} w
 		} finally {
 			await callbacks.close();
 		}
+	});
+
+	test('a PNG posted to a webhook is a video\'s first frame: stored by the webhook process in Postgres (binary data mode database), read by a worker, byte for byte', async () => {
+		const { main, webhook, postgres } = running();
+		const png = pngOfSize(1024 * 1024, 21);
+		const hookPath = 'sora2-image-to-video';
+		const nodes = [
+			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2.1, webhookId: makeId('hook'), parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'responseNode', options: {} } },
+			{
+				name: 'Create video from the image',
+				type: SORA2_TYPE,
+				typeVersion: 2,
+				parameters: {
+					resource: 'video',
+					operation: 'create',
+					model: { __rl: true, mode: 'list', value: 'sora-2' },
+					prompt: 'the posted picture comes to life',
+					orientation: 'portrait',
+					size: 'small',
+					duration: 10,
+					imageFiles: 'data',
+					waitForCompletion: false,
+					options: {},
+				},
+				credentials: { sora2Api: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } },
+			},
+			{ name: 'Respond with the task', type: 'n8n-nodes-base.respondToWebhook', typeVersion: 1.5, parameters: { respondWith: 'firstIncomingItem', options: {} } },
+		].map((node, index) => ({ ...node, id: makeId('n'), position: [index * 240, 0] }));
+		const connections = Object.fromEntries(nodes.slice(0, -1).map((node, i) => [node.name, { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] }]));
+		const created = await main!.rest('POST', '/workflows', { name: 'queue: image file → video', nodes, connections, settings: { executionOrder: 'v1' }, active: false });
+		const workflowId = isRecord(created) ? String(created.id) : '';
+		await main!.activateWorkflow(workflowId);
+		const t0 = Date.now();
+		let answer: Response | undefined;
+		// the webhook process finds a workflow activated after it started on its next look-up
+		await until('the webhook process takes the new webhook', async () => {
+			answer = await fetch(webhook!.webhookUrl(hookPath), { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+			return answer.status !== 404;
+		}, 30_000);
+		expect(answer?.status).toBe(200);
+		const json: unknown = await answer?.json();
+		const taskId = isRecord(json) ? String(json.taskId) : '';
+		expect(mock.tasks.get(taskId)?.imageData).toEqual([{ index: 0, mime: 'image/png', bytes: png.length, sha256: sha256(png) }]);
+		const [[stored]] = (await postgres?.query(`select count(*) from binary_data where "fileSize" = ${png.length}`)) ?? [['0']];
+		expect(Number(stored)).toBeGreaterThanOrEqual(1);
+		// the answer leaves before the worker marks the execution finished
+		await until('the execution is marked a success', async () => (await running().executionsByStatus(workflowId)).success === 1, 30_000);
+		expect(await running().executionsByStatus(workflowId)).toEqual({ success: 1 });
+		report.push(`a ${(png.length / 1024 / 1024).toFixed(1)} MB PNG posted to a webhook: in Postgres' binary_data, sent by a worker byte for byte (sha256 at the mock), answered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	});
 });

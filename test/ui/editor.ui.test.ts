@@ -133,6 +133,35 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 		return await byTestId(`parameter-input-${parameter}`).locator('input').first().inputValue();
 	}
 
+	/** The resource locator of a parameter (version 2's Model). */
+	const locator = (parameter: string) => byTestId(`resource-locator-${parameter}`);
+
+	/** The text box of an n8n input whose test id is `testId` (the id sits on the box itself or on its wrapper). */
+	const textBox = (scope: ReturnType<Page['locator']> | Page, testId: string) => scope.locator(`input[data-test-id=${testId}], [data-test-id=${testId}] input`).first();
+
+	/** The text a resource locator shows as its value. */
+	async function locatorValue(parameter: string): Promise<string> {
+		return await textBox(locator(parameter), 'rlc-input').inputValue();
+	}
+
+	/** Opens a resource locator's "From List" and returns the names of its items (loaded from the API); leaves it open. */
+	async function openLocatorList(parameter: string): Promise<string[]> {
+		await textBox(locator(parameter), 'rlc-input').click();
+		const items = page.locator('[data-test-id=rlc-item]:visible');
+		await items.first().waitFor({ timeout: STEP_TIMEOUT });
+		return (await items.allInnerTexts()).map((text) => text.split('\n')[0].trim());
+	}
+
+	/** Picks a resource locator's mode (e.g. "By ID") the way a person does. */
+	async function chooseLocatorMode(parameter: string, mode: string): Promise<void> {
+		await locator(parameter).getByTestId('rlc-mode-selector').click();
+		const names = await openOptionNames();
+		const index = names.indexOf(mode);
+		if (index === -1) throw new Error(`"${mode}" is not among the modes of ${parameter}: ${names.join(', ')}`);
+		await page.locator('.el-select-dropdown__item:visible').nth(index).click();
+		await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+	}
+
 	async function toggle(parameter: string): Promise<void> {
 		await byTestId(`parameter-input-${parameter}`).locator('.el-switch').click();
 	}
@@ -257,7 +286,7 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 		await screenshot('01-node-creator', 'node-creator');
 		await byTestId('node-creator-item-name').getByText('Create a video', { exact: true }).click();
 		await byTestId('ndv').waitFor();
-		await byTestId('parameter-input-model').waitFor();
+		await byTestId('resource-locator-model').waitFor();
 		panelOpen = true;
 		expect(await byTestId('node-credentials-select').locator('input').first().inputValue()).toBe(CREDENTIAL_NAME);
 		// the node's icon rendered (served from the installed package)
@@ -276,11 +305,11 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 		expect(await dark.text()).toContain('<svg');
 	});
 
-	test('Create with sora-2: the video fields, sizes small and large, 10 and 15 s', async () => {
+	test('Create (a new node is version 2) with sora-2: the video fields, Image Files, sizes small and large, 10 and 15 s', async () => {
 		needPanel();
 		expect(await shownValue('resource')).toBe('Video');
 		expect(await shownValue('operation')).toBe('Create');
-		expect(await shownValue('model')).toBe('Sora 2');
+		expect(await locatorValue('model')).toBe('sora-2');
 		expect(await fieldLabels()).toEqual([
 			'Resource',
 			'Operation',
@@ -290,6 +319,7 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 			'Size',
 			'Duration',
 			'Image URLs',
+			'Image Files',
 			'Wait for Completion',
 			'Poll Interval (Seconds)',
 			'Max Wait (Seconds)',
@@ -297,8 +327,6 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 			'Options',
 		]);
 		expect(await notices()).toEqual([]);
-		expect(await openOptions('model')).toEqual(['Sora 2', 'Sora 2 Pro']);
-		await closeDropdown();
 		expect(await openOptions('orientation')).toEqual(['Landscape (16:9)', 'Portrait (9:16)']);
 		await closeDropdown();
 		expect(await openOptions('duration')).toEqual(['10 Seconds', '15 Seconds']);
@@ -308,12 +336,37 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 		await closeDropdown();
 	});
 
-	test('Create with sora-2-pro: only large and 15 s, and a notice that it costs more', async () => {
+	test("Model From List: the gateway's models (GET /models at the mock), video models first, searchable", async () => {
 		needPanel();
-		await choose('model', 'Sora 2 Pro');
+		mock?.resetStats();
+		expect(await openLocatorList('model')).toEqual([
+			'Sora 2 (sora-2)',
+			'Sora 2 Pro (sora-2-pro)',
+			'sora-2-hd',
+			'sora-2-landscape-15s',
+			'sora-2-pro-hd',
+			'veo-3-fast',
+			'dall-e-3',
+			'gpt-4o-mini',
+			'text-embedding-3-small',
+		]);
+		expect(mock?.requestLog().map((entry) => entry.request)).toContain('GET /v1/models');
+		await screenshot('02b-model-list', 'parameters');
+		await textBox(page, 'rlc-search').fill('hd');
+		await eventually(async () => expect((await page.locator('[data-test-id=rlc-item]:visible').allInnerTexts()).map((text) => text.trim())).toEqual(['sora-2-hd', 'sora-2-pro-hd']));
+		await textBox(page, 'rlc-search').fill('');
+		await eventually(async () => expect(await page.locator('[data-test-id=rlc-item]:visible').count()).toBe(9));
+		await page.keyboard.press('Escape');
+	});
+
+	test('Create with sora-2-pro picked from the list: only large and 15 s, and a notice that it costs more', async () => {
+		needPanel();
+		await openLocatorList('model');
+		await page.locator('[data-test-id=rlc-item]:visible').getByText('Sora 2 Pro (sora-2-pro)', { exact: true }).click();
 		await eventually(async () => expect(await notices()).toEqual([
 			'Sora 2 Pro renders only 1080p (large) videos of 15 seconds, and costs more per video than Sora 2.',
 		]));
+		expect(await locatorValue('model')).toBe('Sora 2 Pro (sora-2-pro)');
 		expect(await shownValue('size')).toBe('Large (1080p)');
 		expect(await shownValue('duration')).toBe('15 Seconds');
 		expect(await openOptions('duration')).toEqual(['15 Seconds']);
@@ -321,8 +374,53 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 		expect(await openOptions('size')).toEqual(['Large (1080p)']);
 		await screenshot('03-create-sora-2-pro', 'parameters');
 		await closeDropdown();
-		await choose('model', 'Sora 2');
-		await eventually(async () => expect(await notices()).toEqual([]));
+	});
+
+	test('a model typed By ID that the node does not know: a notice, the documented sizes, any duration', async () => {
+		needPanel();
+		await chooseLocatorMode('model', 'By ID');
+		const input = textBox(locator('model'), 'rlc-input');
+		await input.fill('sora-2-hd');
+		await input.press('Tab');
+		await eventually(async () => {
+			expect(await notices()).toEqual([
+				'The node does not know this model: Size and Duration are sent as chosen, and the gateway decides what it takes (its refusal is shown if it takes something else)',
+			]);
+			expect(await fieldLabels()).toEqual(expect.arrayContaining(['Size', 'Duration (Seconds)']));
+		});
+		expect(await fieldLabels()).not.toContain('Duration');
+		expect(await openOptions('size')).toEqual(['Large (1080p)', 'Small (720p)']);
+		await closeDropdown();
+		await screenshot('03b-model-by-id', 'parameters');
+		// a known id typed by hand gets that model's fields again
+		await input.fill('sora-2');
+		await input.press('Tab');
+		await eventually(async () => {
+			expect(await notices()).toEqual([]);
+			expect(await fieldLabels()).toContain('Duration');
+		});
+		expect(await openOptions('duration')).toEqual(['10 Seconds', '15 Seconds']);
+		await closeDropdown();
+	});
+
+	test("Image Files: the binary field names, with the hint that the API documents only links; Create's Options", async () => {
+		needPanel();
+		const files = byTestId('parameter-input-imageFiles');
+		expect(await files.locator('input').first().getAttribute('placeholder')).toBe('e.g. data, or data, image_1');
+		const field = files.locator('xpath=ancestor::*[@data-test-id="parameter-item"][1]');
+		expect(await field.innerText()).toContain('The API documents only image links');
+		const addOption = page.locator('[data-test-id=node-parameters] [data-test-id=collection-parameter-add]:visible').last();
+		await addOption.click();
+		expect(await openOptionNames()).toEqual([
+			'Additional Body Fields',
+			'Max Concurrent Requests',
+			'Max Image Size (MB)',
+			'Max Requests per Minute',
+			'Max Retries',
+			'Request Timeout (Seconds)',
+		]);
+		await closeDropdown();
+		await screenshot('03c-image-files', 'parameters');
 	});
 
 	test('Wait for Completion: a hint that waiting takes minutes; its options only while it is on', async () => {
@@ -412,6 +510,7 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 		const addOption = page.locator('[data-test-id=node-parameters] [data-test-id=collection-parameter-add]:visible').last();
 		await addOption.click();
 		expect(await openOptionNames()).toEqual([
+			'Additional Body Fields',
 			'Max Concurrent Requests',
 			'Max Requests per Minute',
 			'Max Retries',

@@ -4,7 +4,7 @@ import { RESOURCE_NAMES } from '../config/labels';
 import * as chat from './chat';
 import * as video from './video';
 
-/** The fields of version 1 of the node: the resource picker, then each resource's operations. */
+/** The fields of the node (both versions; a field of one version only says so in its displayOptions): the resource picker, then each resource's operations. */
 export const versionProperties: INodeProperties[] = [
 	{
 		displayName: 'Resource',

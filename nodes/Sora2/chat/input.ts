@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { CHAT_MODEL } from '../config/defaults';
+import { parseBodyFields } from '../shared/bodyFields';
+import type { ReservedKeys } from '../shared/bodyFields';
 import { describeValue, errorMessage, fail, isRecord, numberOf, ok } from '../shared/values';
 import type { Result } from '../shared/values';
 import { inputError } from '../transport';
@@ -212,6 +214,17 @@ export interface ChatBody extends IDataObject {
 	temperature?: number;
 }
 
+/** The body keys Chat → Completion sends from its own fields, and those fields. */
+const CHAT_KEYS: ReservedKeys = {
+	model: 'Model',
+	messages: 'Messages',
+	tools: 'Tools',
+	tool_choice: 'Tool Choice',
+	stream: 'Stream option',
+	max_tokens: 'Max Tokens option',
+	temperature: 'Temperature option',
+};
+
 export interface CompletionInput {
 	body: ChatBody;
 	simplify: boolean;
@@ -244,11 +257,12 @@ export function readCompletionInput(fn: IExecuteFunctions, itemIndex: number): C
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const temperature = checked(temperatureOf(options.temperature));
 	const maxTokens = checked(maxTokensOf(options.maxTokens));
+	const extra = checked(parseBodyFields(options.bodyFields, CHAT_KEYS)) as IDataObject;
 
 	const body: ChatBody = { model, messages, stream: options.stream === true };
 	if (tools.length) body.tools = tools;
 	if (toolChoice !== undefined) body.tool_choice = toolChoice;
 	if (maxTokens !== undefined) body.max_tokens = maxTokens;
 	if (temperature !== undefined) body.temperature = temperature;
-	return { body, simplify: options.simplify === true };
+	return { body: { ...body, ...extra }, simplify: options.simplify === true };
 }

@@ -23,6 +23,10 @@ export const REQUEST_TIMEOUT_SECONDS = 60;
 /** A non-streamed chat answer comes only when the video is done (minutes). */
 export const CHAT_REQUEST_TIMEOUT_SECONDS = 300;
 export const CHAT_MODEL = 'sora-2';
+/** The editor's model list (GET /models) waits this long for the gateway, then offers the documented models. */
+export const MODEL_LIST_TIMEOUT_SECONDS = 15;
+/** The largest image sent as data (Image Files, data URLs), in MB of 1,048,576 bytes: a 10 MB image is a 13.3 MB request. */
+export const MAX_IMAGE_MB = 10;
 export const TOOLS = 'function:generate_animate';
 export const TOOL_CHOICE_FUNCTION = 'generate_animate';
 

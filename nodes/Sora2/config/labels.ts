@@ -31,3 +31,10 @@ export const LABELS = {
 	getTask: operationLabel('video', 'getTask'),
 	completion: operationLabel('chat', 'completion'),
 } as const;
+
+/** The image fields of Video → Create, as errors and hints name them. */
+export const IMAGE_FIELDS = {
+	urls: 'Image URLs',
+	files: 'Image Files',
+	maxSize: 'Max Image Size (MB)',
+} as const;

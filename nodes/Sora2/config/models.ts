@@ -57,6 +57,20 @@ export const ORIENTATIONS = {
 
 export type Orientation = keyof typeof ORIENTATIONS;
 
+/**
+ * What version 2 offers for a model id it does not know (a gateway's own, e.g. sora-2-hd): the
+ * documented sizes, and any whole number of seconds (10 by default); the gateway decides what it takes.
+ */
+export const OTHER_MODEL = {
+	sizes: ['small', 'large'] as const satisfies readonly VideoSize[],
+};
+
+/** The list search the node registers for version 2's Model (`methods.listSearch`). */
+export const MODEL_LIST_METHOD = 'searchModels';
+
+/** Words that mark a model id as a video model: the model list shows those first. */
+export const VIDEO_MODEL_WORDS = /sora|veo|kling|video|vidu|hailuo|seedance|runway|luma|pika|pixverse|hunyuan|cogvideo|wan-?\d|ltx/i;
+
 export function isModelId(value: unknown): value is ModelId {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(VIDEO_MODELS, value);
 }

@@ -55,19 +55,13 @@ export const videoRequestOptions: INodeProperties = {
 };
 
 /** Create's Options: the request settings, and the Unique Key, read for each item (video/uniqueKey.ts). */
-export const createRequestOptions: INodeProperties = {
-	...videoRequestOptions,
-	description: "Request settings of this run (read from the first item), and each item's Unique Key",
-	options: [
-		...(videoRequestOptions.options ?? []),
-		{
-			displayName: 'Unique Key',
-			name: 'uniqueKey',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. {{ $json.row_number }}',
-			description: `A value unique to this item, such as the sheet row's ID. If a run in the last ${TASK_MEMORY_HOURS} hours already made a video for this key from the same prompt and settings, and it did not fail, that video is picked up instead of paying for a new one. Empty: every run makes a new video.`,
-			hint: 'Remembered between production runs (trigger, webhook, schedule, retry), not between manual runs in the editor',
-		},
-	],
+/** Create's Unique Key: per item, so that a later run picks up the video instead of paying again (task/memory.ts). */
+export const uniqueKeyOption: INodeProperties = {
+	displayName: 'Unique Key',
+	name: 'uniqueKey',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. {{ $json.row_number }}',
+	description: `A value unique to this item, such as the sheet row's ID. If a run in the last ${TASK_MEMORY_HOURS} hours already made a video for this key from the same prompt and settings, and it did not fail, that video is picked up instead of paying for a new one. Empty: every run makes a new video.`,
+	hint: 'Remembered between production runs (trigger, webhook, schedule, retry), not between manual runs in the editor',
 };

@@ -5,7 +5,7 @@ import { disposeBody, guardedChunks, readTextBounded } from './body';
 import type { BoundedText, GuardOptions } from './body';
 import { failureOf, isNodeError, networkError, refusalOf, stoppedError, unexpectedAnswerError } from './errors';
 import { exchange, headerValue, withDeadline } from './exchange';
-import type { Channel, Opened, Outgoing, RequestTerms } from './exchange';
+import type { Channel, Opened, Outgoing, RequestBody, RequestTerms } from './exchange';
 import { retrying, statusError } from './retry';
 import type { Attempt, RetryTarget, StatusAnswer } from './retry';
 
@@ -21,7 +21,7 @@ export interface ApiRequest extends RequestTerms {
 	/** Path below the Base URL, starting with "/" (e.g. "/video/create"). */
 	path: string;
 	qs?: IDataObject;
-	body?: IDataObject;
+	body?: RequestBody;
 }
 
 /** A whole answer: the parsed JSON body and the raw text (quoted when the body has an unexpected shape). */

@@ -4,7 +4,7 @@ import { callApi, downloadFile, streamApi } from './call';
 import type { ApiAnswer, ApiRequest, ApiStream, FileBody, FileHead, FileRequest } from './call';
 import { configError } from './errors';
 import type { ErrorContext } from './errors';
-import type { Channel, ClientSettings } from './exchange';
+import type { Channel, ClientContext, ClientSettings } from './exchange';
 import { RequestGate } from './gate';
 import { RetryStreak } from './retry';
 import { redact, secretForms } from './secrets';
@@ -33,9 +33,6 @@ export interface ApiClient {
 	/** Ends the run's waits and requests (an item failed); requests that name something paid are still read. */
 	stop(reason?: unknown): void;
 }
-
-/** What the run's context must offer the client (n8n's execute context does). */
-export type ClientContext = Channel['fn'];
 
 const BASE_URL_FIX = 'Open the credential and enter the API root, for example https://api.6ai.chat/v1';
 
@@ -102,7 +99,7 @@ async function readAccess(fn: ClientContext): Promise<{ baseUrl: string; authori
 
 export async function openClient(fn: ClientContext, settings: ClientSettings): Promise<ApiClient> {
 	const { baseUrl, authorization, secrets } = await readAccess(fn);
-	const scope = new StopScope(fn.getExecutionCancelSignal());
+	const scope = new StopScope(fn.getExecutionCancelSignal?.());
 	const gate = new RequestGate({ maxConcurrent: settings.maxConcurrency, maxPerMinute: settings.maxRequestsPerMinute }, scope);
 	const retries = new RetryStreak(settings.retry.maxRetries * settings.retry.maxDelayMs);
 	const channel: Channel = { fn, gate, scope, settings, errors: { node: fn.getNode(), secrets }, baseUrl, authorization, retries };

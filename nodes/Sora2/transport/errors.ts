@@ -140,9 +140,58 @@ export interface ApiMessage {
 	code?: string;
 }
 
+/** A base64 character (A–Z a–z 0–9 + / =), or the backslash of a "/" that JSON escaped (`\/`). */
+function isBase64Char(code: number): boolean {
+	return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 43 || code === 47 || code === 61 || code === 92;
+}
+
+/** The head of a data URL, at the end of the text before its payload. */
+const DATA_URL_HEAD = /data:[\w.+-]+\\?\/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,$/;
+
+/** A bare base64 run this long, of this many different characters, cannot be words: it is binary data. */
+const LONG_RUN = 256;
+const ENCODED_VARIETY = 16;
+
+/** Whether the run from `at` to `end` is long and varied like encoded data (a padding of one letter is not). */
+function isEncodedRun(text: string, at: number, end: number): boolean {
+	return end - at >= LONG_RUN && new Set(text.slice(at, at + LONG_RUN)).size >= ENCODED_VARIETY;
+}
+
+/**
+ * Text with the payload of every data URL and every long, varied base64 run cut to its length: a gateway
+ * that echoes the request would otherwise put megabytes of image into the message. None of a run is
+ * kept, so a cut never leaves part of a key behind. A scan, not a regular expression: linear on
+ * megabytes, and no backtracking stack.
+ */
+function withoutBinary(text: string): string {
+	const parts: string[] = [];
+	let kept = 0;
+	for (let at = 0; at < text.length; ) {
+		if (!isBase64Char(text.charCodeAt(at))) {
+			at++;
+			continue;
+		}
+		let end = at + 1;
+		while (end < text.length && isBase64Char(text.charCodeAt(end))) end++;
+		const dataUrl = text.charCodeAt(at - 1) === 44 && DATA_URL_HEAD.test(text.slice(Math.max(kept, at - 200), at));
+		if (dataUrl || isEncodedRun(text, at, end)) {
+			parts.push(text.slice(kept, at), dataUrl ? `… (${end - at} characters)` : `… (${end - at} characters of data)`);
+			kept = end;
+		}
+		at = end;
+	}
+	return kept === 0 ? text : parts.join('') + text.slice(kept);
+}
+
+/** How much of a text is scanned for data runs before it is quoted (a 4 MB answer is not scanned whole). */
+const SCAN_LIMIT = 64 * 1024;
+
+/** A text as an error quotes it: one line, data runs cut, at most QUOTE_LIMIT characters, and its length when cut. */
 function quote(text: string): string {
 	const clean = text.replace(/\s+/g, ' ').trim();
-	return clean.length > QUOTE_LIMIT ? `${clean.slice(0, QUOTE_LIMIT)}… (${clean.length} characters)` : clean;
+	const scanned = withoutBinary(clean.length > SCAN_LIMIT ? clean.slice(0, SCAN_LIMIT) : clean);
+	if (scanned.length <= QUOTE_LIMIT && clean.length <= SCAN_LIMIT) return scanned;
+	return `${scanned.slice(0, QUOTE_LIMIT)}… (${clean.length} characters)`;
 }
 
 function codeText(code: string | number | null | undefined): string | undefined {
@@ -154,15 +203,15 @@ function messageOfValue(parsed: unknown): ApiMessage | undefined {
 	const wrapped = openAiErrorSchema.safeParse(parsed);
 	if (wrapped.success) {
 		const { error } = wrapped.data;
-		if (typeof error === 'string') return { message: error };
+		if (typeof error === 'string') return { message: withoutBinary(error) };
 		const code = codeText(error.code);
 		const message = error.message ?? code;
-		if (message) return { message, type: error.type ?? undefined, code };
+		if (message) return { message: withoutBinary(message), type: error.type ?? undefined, code };
 	}
 	const envelope = envelopeErrorSchema.safeParse(parsed);
 	if (envelope.success) {
 		const message = envelope.data.msg ?? envelope.data.message ?? envelope.data.error_msg;
-		if (message) return { message, code: codeText(envelope.data.code) };
+		if (message) return { message: withoutBinary(message), code: codeText(envelope.data.code) };
 	}
 	return undefined;
 }
@@ -219,6 +268,8 @@ export interface RequestHints {
 	deadline?: string;
 	/** Said instead of the general hint when a 200 answer cannot be read (not JSON, empty, too large, not the shape expected). */
 	unreadable?: string;
+	/** The hint for a 200 refusal that names no status and no known cause (default: "its own words are above"). */
+	refused?: string;
 }
 
 function generalStatusHint(status: number): string {
@@ -244,7 +295,7 @@ function refusalHint(refusal: Refusal, hints: RequestHints | undefined): string 
 	if (/moderat|policy|safety|nsfw|sensitive|violat|prohibit|blocked|审核|违规/.test(words)) return 'The provider refused the content: change the prompt or the images.';
 	if (/rate|too many|limit|频繁/.test(words)) return statusHint(429, hints);
 	if (refusal.status !== undefined) return statusHint(refusal.status, hints);
-	return 'The provider refused the request; its own words are above.';
+	return hints?.refused ?? 'The provider refused the request; its own words are above.';
 }
 
 function attemptsNote(attempts: number): string {

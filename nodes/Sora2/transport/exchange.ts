@@ -1,10 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
 
-import { isObject } from '../shared/values';
+import { isObject, ok, settle } from '../shared/values';
 import { chunksOf, disposeBody } from './body';
 import type { CallSite, ErrorContext, RequestHints } from './errors';
 import type { RequestGate } from './gate';
-import type { RetrySettings, RetryStreak } from './retry';
+import type { Attempt, RetrySettings, RetryStreak } from './retry';
 import type { StopScope } from './stopScope';
 
 export interface ClientSettings {
@@ -15,9 +15,21 @@ export interface ClientSettings {
 	retry: RetrySettings;
 }
 
+/**
+ * What the client needs of n8n's context: the credential, the node, the HTTP helper and (when there
+ * is an execution) its cancel signal. n8n's execute context offers it, and so does the editor's
+ * load-options context (the model list), which has no execution to cancel.
+ */
+export interface ClientContext {
+	getCredentials: IExecuteFunctions['getCredentials'];
+	getNode(): INode;
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>;
+	getExecutionCancelSignal?(): AbortSignal | undefined;
+}
+
 /** Everything one run's requests share: the n8n context, the gate, the stop switch, the settings, the key. */
 export interface Channel {
-	fn: IExecuteFunctions;
+	fn: ClientContext;
 	gate: RequestGate;
 	scope: StopScope;
 	settings: ClientSettings;
@@ -56,13 +68,20 @@ export interface RequestTerms {
 	hints?: RequestHints;
 }
 
-/** One request to make (the body is sent as JSON). */
+/**
+ * A request body (sent as JSON), or how to build it: a builder runs when the request starts (in its
+ * gate slot, again for a retry), so a large body (images as data URLs) exists only while it is sent.
+ * A builder's error is the request's outcome as it is (it is not a network failure).
+ */
+export type RequestBody = IDataObject | (() => Promise<IDataObject>);
+
+/** One request to make. */
 export interface Outgoing {
 	method: 'GET' | 'POST';
 	url: string;
 	accept: string;
 	qs?: IDataObject;
-	body?: IDataObject;
+	body?: RequestBody;
 	/** Send the key: only to the API's own origin. */
 	withKey: boolean;
 }
@@ -90,9 +109,9 @@ export function headerValue(headers: Record<string, unknown>, name: string): unk
  * elsewhere, and an abort signal of its own (linked to the run's stop switch without a listener on a
  * shared signal, so a thousand requests add no thousand listeners).
  */
-function requestOptions(channel: Channel, out: Outgoing, signal: AbortSignal): IHttpRequestOptions {
+function requestOptions(channel: Channel, out: Outgoing, body: IDataObject | undefined, signal: AbortSignal): IHttpRequestOptions {
 	const headers: IDataObject = { Accept: out.accept };
-	if (out.body) headers['Content-Type'] = 'application/json';
+	if (body) headers['Content-Type'] = 'application/json';
 	if (out.withKey) headers.Authorization = channel.authorization;
 	const options: IHttpRequestOptions = {
 		method: out.method,
@@ -107,7 +126,7 @@ function requestOptions(channel: Channel, out: Outgoing, signal: AbortSignal): I
 		abortSignal: signal,
 	};
 	if (out.qs) options.qs = out.qs;
-	if (out.body) options.body = out.body;
+	if (body) options.body = body;
 	return options;
 }
 
@@ -143,15 +162,19 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
  * `handle` while the gate slot is still held (an answer being read is a request in flight). The body
  * is disposed of afterwards, read or not.
  */
-export async function exchange<T>(channel: Channel, terms: RequestTerms, out: Outgoing, handle: (response: Opened) => Promise<T>, admitBy?: number): Promise<T> {
+export async function exchange<T>(channel: Channel, terms: RequestTerms, out: Outgoing, handle: (response: Opened) => Promise<Attempt<T>>, admitBy?: number): Promise<Attempt<T>> {
 	const { fn, gate, scope, settings } = channel;
 	const ticket = { priority: terms.priority, dueAt: terms.dueAt, notBefore: terms.notBefore, rank: terms.rank, key: terms.key, deadline: admitBy, replan: terms.replan };
 	return await gate.run(ticket, async (sentAt) => {
+		const built = typeof out.body === 'function' ? await settle(out.body()) : ok(out.body);
+		if (!built.ok) return { kind: 'failed', error: built.error };
+		// admitted in the tick the run stopped (or stopped while the body was built): nothing more goes out
+		scope.signal.throwIfAborted();
 		const controller = new AbortController();
 		// A request that names something paid is read to its end when the run stops for another item; only a cancel ends it.
 		const unlink = terms.finishOnStop ? scope.onCancel(() => controller.abort()) : scope.onStop(() => controller.abort());
 		try {
-			const request: Promise<unknown> = fn.helpers.httpRequest(requestOptions(channel, out, controller.signal));
+			const request: Promise<unknown> = fn.helpers.httpRequest(requestOptions(channel, out, built.value, controller.signal));
 			// Given up before the head came: close the body if it comes later.
 			const late = () => void request.then((value) => disposeBody(isObject(value) ? value.body : undefined), () => undefined);
 			const head = withDeadline(request, settings.timeoutMs, late);

@@ -69,8 +69,12 @@ export class StopScope {
 		};
 	}
 
-	/** Calls `callback` once when the scope stops; returns the function that unregisters it. */
+	/** Calls `callback` once when the scope stops (at once when it has stopped already); returns the function that unregisters it. */
 	onStop(callback: (reason: unknown) => void): () => void {
+		if (this.stopped) {
+			callback(this.signal.reason);
+			return () => undefined;
+		}
 		this.callbacks.add(callback);
 		return () => {
 			this.callbacks.delete(callback);

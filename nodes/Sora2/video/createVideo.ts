@@ -13,6 +13,7 @@ import { waitForTask, waitOf } from '../task/wait';
 import { unexpectedAnswerError } from '../transport';
 import type { CallSite, RequestTerms } from '../transport';
 import type { CreateInput } from './createInput';
+import { imageHints } from './images';
 import { finishedItem, reusedFields, videoJson } from './output';
 import type { Attempts } from './output';
 
@@ -28,7 +29,7 @@ interface Followed {
 }
 
 /** Tasks of one kind take about as long as each other: the model, size and duration. */
-function kindOf(body: CreateInput['body']): string {
+function kindOf(body: CreateInput['identity']): string {
 	return `${body.model}|${body.size}|${body.duration}`;
 }
 
@@ -40,7 +41,7 @@ function kindOf(body: CreateInput['body']): string {
  * task and how to pick it up.
  */
 export async function createVideo(run: Run, input: CreateInput, itemIndex: number): Promise<INodeExecutionData> {
-	const ticket = run.memory.ticket(input.body, input.key, run.client.baseUrl);
+	const ticket = run.memory.ticket(input.identity, input.key, run.client.baseUrl);
 	if (ticket.passedOver) run.ledger.passedOver(itemIndex, ticket.passedOver.taskId, ticket.passedOver.why);
 	const picked = ticket.found && (await pickUp(run, ticket.found, itemIndex));
 	const task = picked || (await create(run, input, itemIndex, ticket));
@@ -52,7 +53,7 @@ async function create(run: Run, input: CreateInput, itemIndex: number, ticket: T
 	const site: CallSite = { itemIndex, operation: LABELS.create };
 	const startedAt = Date.now();
 	// Not repeatable (it is paid); read to its end even when another item fails, so its task is known.
-	const terms: RequestTerms = { site, repeatable: false, finishOnStop: true, priority: REQUEST_PRIORITY.create, hints: PAID_REQUEST_HINTS };
+	const terms: RequestTerms = { site, repeatable: false, finishOnStop: true, priority: REQUEST_PRIORITY.create, hints: imageHints(PAID_REQUEST_HINTS, input.images) };
 	const answer = await client.call({ ...terms, method: 'POST', path: '/video/create', body: input.body });
 	const created = taskOfCreateAnswer(answer.body, client.baseUrl);
 	if (!created) throw unexpectedAnswerError(client.errors, site, 'the create answer names no task id (expected {"id": "sora-2:task_…", "status": …})', answer.text, UNREADABLE_PAID_ANSWER);
@@ -94,7 +95,7 @@ async function follow(run: Run, input: CreateInput, itemIndex: number, task: Fol
 	const taskAt = taskSite(itemIndex, LABELS.create, taskId, pickUpNote);
 	const final = isFinal(task.snapshot.status)
 		? { snapshot: task.snapshot, polls: 0, pollAttempts: 0 }
-		: await waitForTask({ ...waitOf(run), taskId, site: taskAt, startedAt: task.startedAt, settings: wait, readFirst: false, created: { kind: kindOf(input.body), at: task.createdAt } });
+		: await waitForTask({ ...waitOf(run), taskId, site: taskAt, startedAt: task.startedAt, settings: wait, readFirst: false, created: { kind: kindOf(input.identity), at: task.createdAt } });
 	run.memory.ended(taskId, final.snapshot.status);
 	if (final.snapshot.status === 'failed') ledger.settled(itemIndex);
 	const attempts = { ...task.attempts, polls: task.attempts.polls + final.polls, pollAttempts: task.attempts.pollAttempts + final.pollAttempts };

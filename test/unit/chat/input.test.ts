@@ -190,6 +190,33 @@ describe('Chat → Completion: the body sent', () => {
 	test('a numeric content from an expression is sent as text', async () => {
 		expect(await sentBody({ messages: rows({ role: 'user', content: 42 }) })).toMatchObject({ messages: [{ role: 'user', content: '42' }] });
 	});
+
+	test('Additional Body Fields: added after the documented fields (JSON text, or an object from an expression)', async () => {
+		const body = await sentBody({ options: { bodyFields: '{"top_p": 0.9, "user": "crm-42"}' } });
+		expect(Object.keys(body as object)).toEqual(['model', 'messages', 'stream', 'tools', 'tool_choice', 'top_p', 'user']);
+		expect(body).toMatchObject({ top_p: 0.9, user: 'crm-42' });
+		expect(await sentBody({ options: { bodyFields: { seed: 7 } } })).toMatchObject({ seed: 7 });
+	});
+});
+
+describe('Chat → Completion: Additional Body Fields that take a field of the node are refused', () => {
+	test.each([
+		['model', 'Model'],
+		['messages', 'Messages'],
+		['tools', 'Tools'],
+		['tool_choice', 'Tool Choice'],
+		['stream', 'Stream option'],
+		['max_tokens', 'Max Tokens option'],
+		['temperature', 'Temperature option'],
+	])('"%s" names %s', async (key, field) => {
+		const { message, fix } = await rejected({ options: { bodyFields: JSON.stringify({ top_p: 1, [key]: 1 }) } });
+		expect(message).toBe(`Additional Body Fields sets "${key}", which the node sends from its ${field} field (item 0)`);
+		expect(fix).toBe(`Remove "${key}" from Additional Body Fields and set it in ${field} instead.`);
+	});
+
+	test('text that is not a JSON object', async () => {
+		expect((await rejected({ options: { bodyFields: '"hd"' } })).message).toBe('Additional Body Fields must be a JSON object, but it is string "hd" (item 0)');
+	});
 });
 
 describe('Chat → Completion: continue on fail', () => {

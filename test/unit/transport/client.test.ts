@@ -82,7 +82,7 @@ describe('the credential', () => {
 		for (const baseUrl of [mock.baseUrl, `${mock.baseUrl}/`]) {
 			const response = (await fn.helpers.httpRequest(testRequest({ apiKey: KEY, baseUrl }))) as { statusCode: number; body: { data: Array<{ id: string }> } };
 			expect(response.statusCode).toBe(200);
-			expect(response.body.data.map((model) => model.id)).toEqual(['sora-2', 'sora-2-pro']);
+			expect(response.body.data.map((model) => model.id)).toEqual(['gpt-4o-mini', 'sora-2', 'dall-e-3', 'sora-2-hd', 'sora-2-pro', 'text-embedding-3-small', 'veo-3-fast', 'sora-2-pro-hd', 'sora-2-landscape-15s']);
 		}
 		expect(mock.stats().requests['GET /v1/models']).toBe(2);
 		expect(mock.stats().creates).toBe(0);

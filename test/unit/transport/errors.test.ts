@@ -1,6 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- the keys are fake ones, distinctive so a leak into an error is found */
 import { NodeApiError } from 'n8n-workflow';
 
+import { apiMessageOf } from '../../../nodes/Sora2/transport';
 import { createParams, makeContext } from '../../helpers/context';
 import type { ParamValue } from '../../helpers/context';
 import { TEST_NODE, expectNoSecret, runError, runNode, serializeError } from '../../helpers/run';
@@ -209,4 +210,49 @@ test('the leak check itself finds a key hidden deep in an error (circular, non-e
 	expect(serializeError(deep)).toContain(KEY);
 	expect(() => expectNoSecret(deep, KEY)).toThrow();
 	expect(() => expectNoSecret(new NodeApiError(TEST_NODE, { message: 'x' }, { message: 'nothing secret' }), KEY)).not.toThrow();
+});
+
+describe('quoted text never carries image data (a gateway that echoes the request)', () => {
+	/** `length` characters of base64-looking noise (xorshift32). */
+	const run = (length: number, seed = 1) => {
+		const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+		let x = (seed * 2654435761) >>> 0 || 1;
+		let out = '';
+		for (let i = 0; i < length; i++) {
+			x = (x ^ (x << 13)) >>> 0;
+			x = (x ^ (x >>> 17)) >>> 0;
+			x = (x ^ (x << 5)) >>> 0;
+			out += chars[x & 63];
+		}
+		return out;
+	};
+
+	test.each([
+		['a data URL in the JSON message', JSON.stringify({ error: { message: `bad image data:image/png;base64,${run(9000)}= rest` } }), 'bad image data:image/png;base64,… (9001 characters) rest'],
+		['a data URL with "/" escaped as JSON may (\\/)', `{"error":{"message":"bad data:image\\/jpeg;base64,${run(600).replace(/\//g, '\\/')}"}}`, /^bad data:image\/jpeg;base64,… \(\d+ characters\)$/],
+		['a bare base64 run in a plain-text body', `upstream said: ${run(3000)} (end)`, 'upstream said: … (3000 characters of data) (end)'],
+		['a short data URL', JSON.stringify({ message: 'x data:image/gif;base64,R0lGODlh y' }), 'x data:image/gif;base64,… (8 characters) y'],
+	])('%s is cut to its length', (_label, body, expected) => {
+		const { message } = apiMessageOf(body);
+		if (typeof expected === 'string') expect(message).toBe(expected);
+		else expect(message).toMatch(expected);
+	});
+
+	test('a long run of one letter (a padding) is not data: quoted as it is', () => {
+		expect(apiMessageOf(JSON.stringify({ message: `pad ${'x'.repeat(300)} end` })).message).toBe(`pad ${'x'.repeat(300)} end`);
+	});
+
+	test('words, links and ids are quoted as they are (runs shorter than 256 characters of base64 letters)', () => {
+		const text = `task sora-2:task_01k6x15vhrff09dkkqjrzwhm60 failed at https://cdn.example.com/a/b/c.png?sig=${run(120)} ok`;
+		expect(apiMessageOf(JSON.stringify({ error: { message: text } })).message).toBe(text);
+	});
+
+	test('a key inside an echoed base64 run: removed first, and nothing of the run is kept', async () => {
+		const key = 'K9x2Lm8Qp4Rt7Vw1Yz3Bn6Cd5Fg0Hj2';
+		const secret = makeContext({ params: createParams({ waitForCompletion: false }), credentials: { apiKey: key, baseUrl: mock.baseUrl } });
+		mock.addFault({ path: '/v1/video/create', status: 400, body: { error: { message: `echo: ${run(400)}${key}${run(400, 2)}` } } });
+		const error = await runError(secret);
+		expect(error.message).toMatch(/^Video → Create, item 0: the API answered 400: echo: … \(400 characters of data\)\*\*\*… \(400 characters of data\)$/);
+		expectNoSecret(error, key, key.slice(0, 8), key.slice(-8));
+	});
 });

@@ -344,6 +344,15 @@ describe('stopping', () => {
 		await expect(scope.sleep(10_000)).rejects.toThrow('cancelled before start');
 	});
 
+	test('a stop callback registered after the stop is called at once (a request admitted in that tick is aborted)', () => {
+		const scope = new StopScope();
+		const reason = new Error('an item failed');
+		scope.stop(reason);
+		const seen: unknown[] = [];
+		scope.onStop((why) => seen.push(why));
+		expect(seen).toEqual([reason]);
+	});
+
 	test('a sleep on the scope ends as soon as the execution is cancelled', async () => {
 		jest.useFakeTimers();
 		try {

@@ -275,3 +275,112 @@ describe('Video → Create: accepted forms of a field', () => {
 		expect(task?.images).toEqual(expected);
 	});
 });
+
+describe('Video → Create, version 2: any model id (the resource locator), the known ones still checked', () => {
+	const v2 = (params: Record<string, ParamValue>) => makeContext({ params: createParams({ waitForCompletion: false, ...params }), credentials: credentials(), typeVersion: 2 });
+	const fromList = (value: string) => ({ __rl: true, mode: 'list', value, cachedResultName: value });
+	const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+
+	test('a model the node does not know, from the list: sent with the size and duration chosen', async () => {
+		const ctx = v2({ model: fromList('sora-2-hd'), size: 'large', duration: 25 });
+		const [item] = await runNode(ctx);
+		expect(ctx.requests[0].body).toEqual({ images: [], model: 'sora-2-hd', orientation: 'portrait', prompt: 'a cat on a skateboard', size: 'large', duration: 25 });
+		expect(mock.tasks.get(String(item.json.taskId))).toMatchObject({ model: 'sora-2-hd', size: 'large', duration: 25 });
+	});
+
+	test('a model typed By ID (spaces trimmed), or a plain id from an expression', async () => {
+		const typed = v2({ model: byId('  veo-3-fast '), duration: 10 });
+		await runNode(typed);
+		expect((typed.requests[0].body as Record<string, unknown>).model).toBe('veo-3-fast');
+		const mapped = v2({ model: () => 'sora-2-pro-hd', duration: '15' });
+		await runNode(mapped);
+		expect(mapped.requests[0].body).toMatchObject({ model: 'sora-2-pro-hd', duration: 15 });
+	});
+
+	test('an id the gateway does not sell: sent, and the gateway\'s refusal quoted', async () => {
+		const ctx = v2({ model: byId('sora-9-ultra') });
+		const error = await runError(ctx);
+		expect(ctx.requests).toHaveLength(1);
+		expect(error.message).toBe("Video → Create, item 0: the API answered 400: 'model' must be one of: sora-2, sora-2-pro, sora-2-hd, sora-2-pro-hd, sora-2-landscape-15s, veo-3-fast");
+	});
+
+	test.each([
+		{ what: 'sora-2-pro typed By ID with size small', params: { model: byId('sora-2-pro'), size: 'small', duration: 15 }, message: 'sora-2-pro does not take size "small" (item 0)' },
+		{ what: 'sora-2-pro from an expression with 10 s', params: { model: () => 'sora-2-pro', size: 'large', duration: 10 }, message: 'sora-2-pro does not take a duration of 10 seconds (item 0)' },
+		{ what: 'sora-2 from the list with 25 s', params: { model: fromList('sora-2'), duration: 25 }, message: 'sora-2 does not take a duration of 25 seconds (item 0)' },
+		{ what: 'an empty model', params: { model: byId('  ') }, message: 'Model is empty (item 0)' },
+		{ what: 'a model from an expression that gave a number', params: { model: () => 42 }, message: 'Model must be a model id, but the expression gave number 42 (item 0)' },
+		{ what: 'another model with a duration of 0', params: { model: byId('sora-2-hd'), duration: 0 }, message: 'Duration must be a number of seconds above 0, got 0 (item 0)' },
+		{ what: 'another model with an empty size', params: { model: byId('sora-2-hd'), size: '' }, message: 'Size must be text such as "small" or "large", got string "" (item 0)' },
+	])('refused before any request: $what', async ({ params, message }) => {
+		const ctx = v2(params);
+		const error = await runError(ctx);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe(message);
+		expect(ctx.requests).toHaveLength(0);
+		expect(mock.stats().total).toBe(0);
+	});
+
+	test('version 1 keeps its two models: another id is refused before any request', async () => {
+		const ctx = makeContext({ params: createParams({ model: 'sora-2-hd' }), credentials: credentials(), typeVersion: 1 });
+		const error = await runError(ctx);
+		expect(error.message).toBe('Model "sora-2-hd" is not a Sora2 video model (item 0)');
+		expect(ctx.requests).toHaveLength(0);
+	});
+});
+
+describe('Video → Create: Additional Body Fields', () => {
+	const withFields = (bodyFields: ParamValue, typeVersion = 2, items?: Array<{ json: Record<string, string> }>) =>
+		makeContext({ params: createParams({ waitForCompletion: false, options: () => ({ bodyFields: typeof bodyFields === 'function' ? undefined : bodyFields }) }), credentials: credentials(), typeVersion, items });
+
+	test.each([1, 2])('a JSON object is added after the documented fields, and the gateway gets it (version %i)', async (typeVersion) => {
+		const ctx = withFields('{"remove_watermark": true, "callback_url": "https://example.com/hook"}', typeVersion);
+		const [item] = await runNode(ctx);
+		expect(Object.keys(ctx.requests[0].body as object)).toEqual(['images', 'model', 'orientation', 'prompt', 'size', 'duration', 'remove_watermark', 'callback_url']);
+		expect(mock.tasks.get(String(item.json.taskId))?.extra).toEqual({ remove_watermark: true, callback_url: 'https://example.com/hook' });
+	});
+
+	test('per item: an expression gives each item its own fields (an object, not text)', async () => {
+		const ctx = makeContext({
+			params: createParams({ waitForCompletion: false, options: (i: number) => ({ bodyFields: { character_id: `char-${i}` } }) }),
+			items: [{ json: {} }, { json: {} }],
+			credentials: credentials(),
+			typeVersion: 2,
+		});
+		const output = await runNode(ctx);
+		expect(output.map((item) => mock.tasks.get(String(item.json.taskId))?.extra)).toEqual([{ character_id: 'char-0' }, { character_id: 'char-1' }]);
+	});
+
+	test('empty ({} or nothing) sends the documented body only', async () => {
+		for (const bodyFields of ['{}', '', undefined]) {
+			const ctx = withFields(bodyFields as ParamValue);
+			await runNode(ctx);
+			expect(Object.keys(ctx.requests[0].body as object)).toEqual(['images', 'model', 'orientation', 'prompt', 'size', 'duration']);
+		}
+	});
+
+	test.each([
+		{ key: 'model', field: 'Model' },
+		{ key: 'prompt', field: 'Prompt' },
+		{ key: 'images', field: 'Image URLs or Image Files' },
+		{ key: 'duration', field: 'Duration' },
+	])('"$key" (a field of the node) is refused before any request, naming $field', async ({ key, field }) => {
+		const ctx = withFields(JSON.stringify({ hd: true, [key]: 'x' }));
+		const error = await runError(ctx);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe(`Additional Body Fields sets "${key}", which the node sends from its ${field} field (item 0)`);
+		expect(error.description).toBe(`Remove "${key}" from Additional Body Fields and set it in ${field} instead.`);
+		expect(ctx.requests).toHaveLength(0);
+	});
+
+	test.each([
+		{ what: 'not JSON', bodyFields: '{hd: true}', message: /^Additional Body Fields is not valid JSON \(.+\) \(item 0\)$/ },
+		{ what: 'a JSON array', bodyFields: '[{"hd": true}]', message: /^Additional Body Fields must be a JSON object, but it is a list \(item 0\)$/ },
+		{ what: 'a JSON number', bodyFields: '7', message: /^Additional Body Fields must be a JSON object, but it is number 7 \(item 0\)$/ },
+	])('$what is refused before any request', async ({ bodyFields, message }) => {
+		const ctx = withFields(bodyFields);
+		const error = await runError(ctx);
+		expect(error.message).toMatch(message);
+		expect(ctx.requests).toHaveLength(0);
+	});
+});

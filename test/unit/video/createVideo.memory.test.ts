@@ -3,6 +3,7 @@ import type { IDataObject, INodeExecutionData, WorkflowExecuteMode } from 'n8n-w
 
 import { createParams, jsonOf, makeContext } from '../../helpers/context';
 import type { ParamValue, TestContext } from '../../helpers/context';
+import { pngOfSize } from '../../helpers/images';
 import { credentialsFor, useMockServer } from '../../helpers/mockServer';
 import { runError, runNode } from '../../helpers/run';
 
@@ -108,6 +109,20 @@ describe('Retry never pays twice', () => {
 		const output = jsonOf(await runNode(execution({ mode: 'retry', executionId: '202', staticData: {}, contextData: savedCopy(contextData), items: 2, params: { prompt: (i: number) => `changed row ${i}, longer` } })));
 		expect(mock.stats().creates).toBe(4);
 		expect(output.map((json) => json.reused)).toEqual([undefined, undefined]);
+	});
+
+	test('a request names its image files by their bytes: the same file is picked up, another file is created', async () => {
+		const withImage = (seed: number): INodeExecutionData[] => [{ json: {}, binary: { data: { data: pngOfSize(2000, seed).toString('base64'), mimeType: 'image/png' } } }];
+		const run = (executionId: string, mode: WorkflowExecuteMode, contextData: IDataObject, seed: number) =>
+			makeContext({ items: withImage(seed), params: createParams({ pollInterval: 0.03, prompt: 'the picture moves', imageFiles: 'data' }), credentials: credentialsFor(mock), mode, executionId, staticData: {}, contextData });
+		const contextData: IDataObject = {};
+		await runNode(run('301', 'webhook', contextData, 1));
+		const same = jsonOf(await runNode(run('302', 'retry', savedCopy(contextData), 1)));
+		expect(same[0]).toMatchObject({ reused: true, createdByExecution: '301' });
+		expect(mock.stats().creates).toBe(1);
+		const other = jsonOf(await runNode(run('303', 'retry', savedCopy(contextData), 2)));
+		expect(other[0].reused).toBeUndefined();
+		expect(mock.stats().creates).toBe(2);
 	});
 
 	test('Wait for Completion off: the retry returns the task as one read finds it, and creates nothing', async () => {

@@ -1,6 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { bodyFieldsOption } from '../../descriptions/bodyFields';
 import { requestSettings } from '../../descriptions/requestOptions';
 import { completeChat } from '../../chat/completion';
 import { readCompletionInput } from '../../chat/input';
@@ -14,6 +15,7 @@ const chatRequestSettings = requestSettings(
 );
 
 const chatOptions: INodeProperties[] = [
+	bodyFieldsOption('{"top_p": 0.9} or {"user": "crm-42"}'),
 	{
 		displayName: 'Max Tokens',
 		name: 'maxTokens',
