@@ -6,7 +6,8 @@
 //
 //   1. npm ci when the dev tools are missing; installs the pinned n8n into .cache/n8n-e2e (once)
 //   2. builds the package into the n8n user folder's custom-nodes folder
-//      (.cache/n8n-dev/.n8n/custom/n8n-nodes-sora2: package.json, dist/ with icons and codex), then
+//      (.cache/n8n-dev/.n8n/custom/n8n-nodes-sora2: package.json, dist/ with icons and codex; no .d.ts there, which
+//      the lint would read), then
 //      keeps `tsc --watch` writing there; n8n runs with N8N_DEV_RELOAD=true and reloads the node
 //      when dist changes (log: "Hot reload triggered for CUSTOM")
 //   3. starts the bundled mock Sora2 server on 127.0.0.1 (port DEV_MOCK_PORT, default 5690) and
@@ -20,7 +21,7 @@
 // lists the node, changes a source file's time stamp, waits for the rebuild and n8n's hot reload,
 // then stops everything and exits 0 (1, with n8n's log, when a step did not happen in time).
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -38,6 +39,8 @@ const customDir = path.join(devRoot, '.n8n', 'custom');
 const packageDir = path.join(customDir, 'n8n-nodes-sora2');
 const CREDENTIAL = { id: 'sora2ApiAccount1', name: 'Sora2 API account', type: 'sora2Api' };
 const children = new Set();
+/** Undoes the check's edit (also when the check is interrupted). */
+let restoreSource = () => undefined;
 
 function runStep(what, command, args, options = {}) {
 	say(`${what} …`);
@@ -60,14 +63,22 @@ function start(name, command, args, options = {}) {
 	return child;
 }
 
-function stopAll() {
-	for (const child of children) {
+/** SIGTERM to every child's process group; SIGKILL to what still runs after 10 s (n8n may hang in its shutdown). */
+async function stopAll() {
+	restoreSource();
+	const signal = (child, name) => {
 		try {
-			process.kill(-child.pid, 'SIGTERM');
+			process.kill(-child.pid, name);
 		} catch {
 			// gone already
 		}
-	}
+	};
+	const running = [...children];
+	for (const child of running) signal(child, 'SIGTERM');
+	const ended = running.map(async (child) => await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve))));
+	const timer = new Promise((resolve) => setTimeout(resolve, 10_000));
+	await Promise.race([Promise.all(ended), timer]);
+	for (const child of running) signal(child, 'SIGKILL');
 }
 
 async function freePort() {
@@ -100,7 +111,7 @@ function stagePackage(tsc) {
 	copyFileSync(path.join(repo, 'package.json'), path.join(packageDir, 'package.json'));
 	for (const icon of readdirSync(path.join(repo, 'icons'))) copyFileSync(path.join(repo, 'icons', icon), path.join(packageDir, 'dist', 'icons', icon));
 	cpSync(path.join(repo, 'nodes'), path.join(packageDir, 'dist', 'nodes'), { recursive: true, filter: (source) => !source.endsWith('.ts') });
-	runStep('compile into the custom-nodes folder', process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', path.join(packageDir, 'dist')]);
+	runStep('compile into the custom-nodes folder', process.execPath, [tsc, '-p', 'tsconfig.json', '--declaration', 'false', '--outDir', path.join(packageDir, 'dist')]);
 }
 
 function n8nEnv(port, brokerPort) {
@@ -146,13 +157,12 @@ async function main() {
 	runStep(`credential "${CREDENTIAL.name}" → ${baseUrl}`, node24, [n8nBin, 'import:credentials', `--input=${credentialFile}`], { env, stdio: ['ignore', 'ignore', 2] });
 	rmSync(credentialFile, { force: true });
 
-	const watcher = start('tsc', process.execPath, [tsc, '-p', 'tsconfig.json', '--watch', '--preserveWatchOutput', '--outDir', path.join(packageDir, 'dist')]);
+	const watcher = start('tsc', process.execPath, [tsc, '-p', 'tsconfig.json', '--declaration', 'false', '--watch', '--preserveWatchOutput', '--outDir', path.join(packageDir, 'dist')]);
 	const n8n = start('n8n', node24, [n8nBin, 'start'], { env, cwd: devRoot });
 	n8n.on('exit', (code, signal) => {
 		if (!check) {
 			say(`n8n ended (${signal ?? `exit ${code}`})`);
-			stopAll();
-			process.exit(code ?? 1);
+			void stopAll().then(() => process.exit(code ?? 1));
 		}
 	});
 	await until('tsc --watch', 120_000, async () => /Watching for file changes/.test(watcher.log));
@@ -160,34 +170,56 @@ async function main() {
 	say(`n8n: http://localhost:${port} (the node: "Sora2"; credential: "${CREDENTIAL.name}"; mock base URL ${baseUrl}). Edit nodes/ or credentials/: rebuilt and reloaded. Ctrl+C stops.`);
 	if (!check) return;
 
+	const owner = { email: 'dev@example.com', firstName: 'Dev', lastName: 'Check', password: 'Dev-check-1234' };
+	const setup = await fetch(`http://127.0.0.1:${port}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(owner) });
+	const cookie = /n8n-auth=[^;]+/.exec(setup.headers.get('set-cookie') ?? '')?.[0];
+	if (!cookie) throw new Error(`POST /rest/owner/setup → ${setup.status}, no n8n-auth cookie`);
 	const types = await until('the node in the editor', 60_000, async () => {
-		const answer = await fetch(`http://127.0.0.1:${port}/types/nodes.json`).catch(() => undefined);
+		const answer = await fetch(`http://127.0.0.1:${port}/types/nodes.json`, { headers: { Cookie: cookie } }).catch(() => undefined);
 		const text = answer?.ok ? await answer.text() : '';
 		return text.includes('"CUSTOM.sora2"') || text.includes('"displayName":"Sora2"') ? text.length : 0;
 	});
 	say(`check: n8n lists the Sora2 node (/types/nodes.json, ${types} bytes)`);
-	const reloadsBefore = (n8n.log.match(/Hot reload triggered/g) ?? []).length;
+	// the first compile of tsc --watch rewrote dist and set off reloads of its own: let them end first
+	const reloads = () => (n8n.log.match(/Hot reload triggered/g) ?? []).length;
+	let seen = -1;
+	let quietSince = Date.now();
+	await until('n8n to finish the reloads of the first compile', 60_000, async () => {
+		if (reloads() !== seen) [seen, quietSince] = [reloads(), Date.now()];
+		return Date.now() - quietSince >= 3000;
+	});
+	const reloadsBefore = reloads();
+	// an edit as a developer makes one (a comment added), undone right after
 	const source = path.join(repo, 'nodes', 'Sora2', 'config', 'labels.ts');
-	const now = new Date();
-	utimesSync(source, now, now);
-	await until('tsc rebuild after a change', 60_000, async () => (watcher.log.match(/Watching for file changes/g) ?? []).length >= 2);
-	await until('n8n hot reload', 60_000, async () => (n8n.log.match(/Hot reload triggered/g) ?? []).length > reloadsBefore);
-	say('check: a changed source was rebuilt by tsc --watch and hot-reloaded by n8n');
-	stopAll();
+	const original = readFileSync(source, 'utf8');
+	restoreSource = () => writeFileSync(source, original);
+	writeFileSync(source, `${original}\n// npm run dev -- --check: an edit\n`);
+	try {
+		await until('tsc rebuild after a change', 60_000, async () => /File change detected/.test(watcher.log));
+		await until('n8n hot reload', 60_000, async () => reloads() > reloadsBefore);
+	} finally {
+		restoreSource();
+		restoreSource = () => undefined;
+	}
+	say('check: an edited source was rebuilt by tsc --watch and hot-reloaded by n8n');
+	await stopAll();
 	rmSync(devRoot, { recursive: true, force: true });
 	process.exit(0);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
-	process.once(signal, () => {
-		stopAll();
-		process.exit(130);
+	// a second signal (a wrapper passing it on, Ctrl+C twice) must not kill us before the children are stopped
+	let stopping = false;
+	process.on(signal, () => {
+		if (stopping) return;
+		stopping = true;
+		void stopAll().then(() => process.exit(130));
 	});
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
 	say(error instanceof Error ? error.message : String(error));
 	for (const child of children) if (child.log) process.stderr.write(`--- last output of ${child.spawnargs.slice(0, 2).join(' ')}:\n${child.log.slice(-4000)}\n`);
-	stopAll();
+	await stopAll();
 	process.exit(1);
 });
