@@ -80,6 +80,12 @@ const PACE_MARGIN = 1.02;
 const GUARD_WINDOW_MS = WINDOW_MS * PACE_MARGIN;
 /** How much a 429 lowers the pace. */
 const SLOWDOWN = 0.75;
+/**
+ * The longest a wake-up timer is armed for; a later wake-up is armed again when it fires. A timer
+ * cannot be cancelled (n8n's `sleep`), so one armed for a deadline 20 minutes off would outlive the
+ * run (holding a process open) by that long; this way by at most this much.
+ */
+const WAKE_STEP_MS = 5000;
 
 function paceGapMs(perMinute: number): number {
 	return (WINDOW_MS * PACE_MARGIN) / perMinute;
@@ -289,8 +295,10 @@ export class RequestGate {
 	 * Wakes the gate at `at` (when the pace allows the next start, or a waiter becomes due). One
 	 * wake-up is kept armed, the soonest: a sooner one replaces it (the later timer then only pumps).
 	 */
-	private wakeAt(at: number): void {
-		if (at === Infinity || at >= this.wakeUpAt) return;
+	private wakeAt(target: number): void {
+		if (target === Infinity) return;
+		const at = Math.min(target, this.now() + WAKE_STEP_MS);
+		if (at >= this.wakeUpAt) return;
 		this.wakeUpAt = at;
 		const fired = () => {
 			if (this.wakeUpAt === at) this.wakeUpAt = Infinity;

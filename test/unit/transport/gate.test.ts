@@ -245,6 +245,26 @@ describe('requests held until due', () => {
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
 	});
 
+	test('a wake-up armed for a far deadline does not outlive the run: no timer left 5 s after the last request', async () => {
+		jest.useFakeTimers();
+		try {
+			const gate = gateOf(1);
+			const hold = deferred();
+			const first = gate.run({ priority: 0 }, async () => await hold.promise);
+			// waits behind `first` with a deadline 20 minutes off (a read's Max Wait): the gate arms a wake-up for it
+			const waiting = gate.run({ priority: 0, deadline: Date.now() + 20 * 60_000 }, async () => await Promise.resolve('ran'));
+			await flush();
+			hold.resolve();
+			await first;
+			await expect(waiting).resolves.toBe('ran');
+			await jest.advanceTimersByTimeAsync(5000);
+			expect(jest.getTimerCount()).toBe(0);
+		} finally {
+			jest.clearAllTimers();
+			jest.useRealTimers();
+		}
+	});
+
 	test('a request that gets no turn before its deadline fails with EDEADLINE; the others go on', async () => {
 		const gate = gateOf(1);
 		const hold = deferred();
