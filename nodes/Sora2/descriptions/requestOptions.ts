@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { MAX_CONCURRENCY, MAX_REQUESTS_PER_MINUTE, MAX_RETRIES, REQUEST_TIMEOUT_SECONDS, TASK_MEMORY_HOURS } from '../config/defaults';
+import { BODY_FIELDS_LABEL } from '../shared/bodyFields';
 
 /** The run-wide request settings (read from the first item), shared by every operation. */
 export function requestSettings(timeoutSeconds: number, timeoutDescription: string): INodeProperties[] {
@@ -65,3 +66,14 @@ export const uniqueKeyOption: INodeProperties = {
 	description: `A value unique to this item, such as the sheet row's ID. If a run in the last ${TASK_MEMORY_HOURS} hours already made a video for this key from the same prompt and settings, and it did not fail, that video is picked up instead of paying for a new one. Empty: every run makes a new video.`,
 	hint: 'Remembered between production runs (trigger, webhook, schedule, retry), not between manual runs in the editor',
 };
+
+/** Additional Body Fields, an option of Create and Chat: what a gateway takes beyond the documented body. */
+export function bodyFieldsOption(examples: string): INodeProperties {
+	return {
+		displayName: BODY_FIELDS_LABEL,
+		name: 'bodyFields',
+		type: 'json',
+		default: '{}',
+		description: `A JSON object added to the request body of each item (an expression may give it per item): the options your gateway takes beyond the documented ones, e.g. ${examples}. What a gateway accepts is its own; a field the node sets (Model, Prompt …) cannot be set here.`,
+	};
+}

@@ -1,8 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { bodyFieldsOption } from '../../descriptions/bodyFields';
-import { requestSettings } from '../../descriptions/requestOptions';
+import { bodyFieldsOption, requestSettings } from '../../descriptions/requestOptions';
 import { completeChat } from '../../chat/completion';
 import { readCompletionInput } from '../../chat/input';
 import { CHAT_REQUEST_TIMEOUT_SECONDS, TOOLS, TOOL_CHOICE_FUNCTION } from '../../config/defaults';

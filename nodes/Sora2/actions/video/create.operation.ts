@@ -3,9 +3,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { MAX_IMAGE_MB, REQUEST_TIMEOUT_SECONDS } from '../../config/defaults';
 import { IMAGE_FIELDS } from '../../config/labels';
-import { bodyFieldsOption } from '../../descriptions/bodyFields';
 import { durationFields, modelFields, modelNotices, orientationField, otherModelFields, sizeFields } from '../../descriptions/modelFields';
-import { requestSettings, uniqueKeyOption } from '../../descriptions/requestOptions';
+import { bodyFieldsOption, requestSettings, uniqueKeyOption } from '../../descriptions/requestOptions';
 import { createWaitFields } from '../../descriptions/waitFields';
 import { runBatch } from '../../run/batch';
 import { readAllImageFiles, readCreateInput } from '../../video/createInput';
