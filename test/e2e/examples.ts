@@ -37,6 +37,24 @@ const READ_FILE_TYPE = 'n8n-nodes-base.readWriteFile';
 /** The credential every example references: import one with this id and name and they run as they are. */
 export const EXAMPLE_CREDENTIAL = { id: 'sora2ApiAccount1', name: 'Sora2 API account', type: 'sora2Api' } as const;
 
+/** A version 1 Create node's parameters as the suites' own workflows send them (sora-2, portrait, 720p, 10 s, waiting), with `overrides`. */
+export function createVideoParameters(overrides: Record<string, unknown>): Record<string, unknown> {
+	return {
+		resource: 'video',
+		operation: 'create',
+		model: 'sora-2',
+		orientation: 'portrait',
+		size: 'small',
+		duration: 10,
+		images: '',
+		waitForCompletion: true,
+		maxWait: 120,
+		downloadVideo: false,
+		options: {},
+		...overrides,
+	};
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

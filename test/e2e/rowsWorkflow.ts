@@ -7,7 +7,7 @@
  * fails stops the run (the node's default), which is then retried the way the editor's Retry
  * buttons do it (`POST /rest/executions/:id/retry`).
  */
-import { EXAMPLE_CREDENTIAL } from './examples';
+import { EXAMPLE_CREDENTIAL, createVideoParameters } from './examples';
 import { isRecord, makeId } from './harness';
 import type { Workflow, WorkflowNode } from './harness';
 import type { N8nServer } from './server';
@@ -51,21 +51,7 @@ export function rowsWorkflow(sora2Type: string, webhookPath: string, pollInterva
 			name: 'Create video',
 			type: sora2Type,
 			typeVersion: 1,
-			parameters: {
-				resource: 'video',
-				operation: 'create',
-				model: 'sora-2',
-				prompt: '={{ $json.prompt }}',
-				orientation: 'portrait',
-				size: 'small',
-				duration: 10,
-				images: '',
-				waitForCompletion: true,
-				pollInterval: pollIntervalSeconds,
-				maxWait: 120,
-				downloadVideo: false,
-				options: { uniqueKey: '={{ $json.key }}' },
-			},
+			parameters: createVideoParameters({ prompt: '={{ $json.prompt }}', pollInterval: pollIntervalSeconds, options: { uniqueKey: '={{ $json.key }}' } }),
 			credentials: { sora2Api: { id: EXAMPLE_CREDENTIAL.id, name: EXAMPLE_CREDENTIAL.name } },
 		},
 		{

@@ -26,6 +26,16 @@ export function useMockServer(options: MockServerOptions = {}): MockServer {
 	});
 }
 
+/** A mock server of its own (other options than the file's) for the length of `run`, closed after it. */
+export async function withMock(options: MockServerOptions, run: (server: MockServer) => Promise<void>): Promise<void> {
+	const server = await startMockServer(options);
+	try {
+		await run(server);
+	} finally {
+		await server.close();
+	}
+}
+
 /** The credential that points the node at the mock. */
 export function credentialsFor(mock: MockServer, apiKey = 'test-key'): { apiKey: string; baseUrl: string } {
 	return { apiKey, baseUrl: mock.baseUrl };

@@ -1,5 +1,5 @@
 /** The queue suite's own webhook workflows (besides example 02): the video as a file, and collecting tasks by id. */
-import { EXAMPLE_CREDENTIAL, SORA2_TYPE } from '../../e2e/examples';
+import { EXAMPLE_CREDENTIAL, SORA2_TYPE, createVideoParameters } from '../../e2e/examples';
 import { makeId } from '../../e2e/harness';
 import type { Workflow, WorkflowNode } from '../../e2e/harness';
 
@@ -30,22 +30,7 @@ export function videoFileWorkflow(webhookPath: string, pollIntervalSeconds: numb
 			name: 'Create video',
 			type: SORA2_TYPE,
 			typeVersion: 1,
-			parameters: {
-				resource: 'video',
-				operation: 'create',
-				model: 'sora-2',
-				prompt: '={{ $json.body.prompt }}',
-				orientation: 'portrait',
-				size: 'small',
-				duration: 10,
-				images: '',
-				waitForCompletion: true,
-				pollInterval: pollIntervalSeconds,
-				maxWait: 120,
-				downloadVideo: true,
-				binaryPropertyName: 'data',
-				options: {},
-			},
+			parameters: createVideoParameters({ prompt: '={{ $json.body.prompt }}', pollInterval: pollIntervalSeconds, downloadVideo: true, binaryPropertyName: 'data' }),
 			credentials,
 		},
 		{

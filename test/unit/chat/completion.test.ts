@@ -6,9 +6,8 @@ import { chatParams, sameAnswer } from '../../helpers/chat';
 import { makeContext } from '../../helpers/context';
 import type { ParamValue } from '../../helpers/context';
 import { runError, runNode } from '../../helpers/run';
-import { startMockServer } from '../../mock-server/server';
-import type { MockServer, MockServerOptions } from '../../mock-server/server';
-import { useMockServer } from '../../helpers/mockServer';
+import type { MockServer } from '../../mock-server/server';
+import { useMockServer, withMock } from '../../helpers/mockServer';
 
 /**
  * Chat → Completion against the mock server over real HTTP (n8n's own request code): the whole
@@ -28,15 +27,6 @@ async function answer(overrides: Record<string, ParamValue> = {}, server: MockSe
 }
 
 const streamed = (overrides: Record<string, ParamValue> = {}) => ({ ...overrides, options: { ...(overrides.options as object | undefined), stream: true } });
-
-async function withMock(options: MockServerOptions, run: (server: MockServer) => Promise<void>): Promise<void> {
-	const server = await startMockServer(options);
-	try {
-		await run(server);
-	} finally {
-		await server.close();
-	}
-}
 
 /** The body of a whole chat answer, for faults that answer in place of the mock's own. */
 function completionBody(content: string): IDataObject {

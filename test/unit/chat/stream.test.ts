@@ -7,9 +7,8 @@ import { chatParams } from '../../helpers/chat';
 import { makeContext } from '../../helpers/context';
 import type { ParamValue } from '../../helpers/context';
 import { TEST_NODE, runError, runNode } from '../../helpers/run';
-import { startMockServer } from '../../mock-server/server';
-import type { MockServer, MockServerOptions } from '../../mock-server/server';
-import { useMockServer } from '../../helpers/mockServer';
+import type { MockServer } from '../../mock-server/server';
+import { useMockServer, withMock } from '../../helpers/mockServer';
 
 /**
  * Chat → Completion with Stream on, when the stream goes wrong: cut before [DONE], ended without
@@ -30,15 +29,6 @@ function streamParams(options: Record<string, ParamValue> = {}, overrides: Recor
 async function streamError(server: MockServer = mock, options: Record<string, ParamValue> = {}) {
 	const error = await runError(makeContext({ params: streamParams(options), credentials: { apiKey: 'test-key', baseUrl: server.baseUrl } }));
 	return { error, message: error.message, hint: String(error.description) };
-}
-
-async function withMock(options: MockServerOptions, run: (server: MockServer) => Promise<void>): Promise<void> {
-	const server = await startMockServer(options);
-	try {
-		await run(server);
-	} finally {
-		await server.close();
-	}
 }
 
 describe('Chat → Completion: a stream that breaks', () => {
