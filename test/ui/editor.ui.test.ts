@@ -418,6 +418,7 @@ describe('the Sora2 node in the real n8n editor (Chromium)', () => {
 			'Max Requests per Minute',
 			'Max Retries',
 			'Request Timeout (Seconds)',
+			'Unique Key',
 		]);
 		await closeDropdown();
 		await screenshot('03c-image-files', 'parameters');
