@@ -12,6 +12,7 @@ import type { MockServer } from '../mock-server/server';
 import { videoBytesFor } from '../mock-server/server';
 import {
 	SORA2_TYPE,
+	createVideoParameters,
 	exampleCredential,
 	loadExample,
 	prepareExample,
@@ -78,19 +79,7 @@ function sora2Node(
 		type: nodeType(mode, 'sora2'),
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: {
-			resource: 'video',
-			operation: 'create',
-			model: 'sora-2',
-			orientation: 'portrait',
-			size: 'small',
-			duration: 10,
-			images: '',
-			waitForCompletion: true,
-			pollInterval: POLL_SECONDS,
-			maxWait: 60,
-			...parameters,
-		},
+		parameters: createVideoParameters({ pollInterval: POLL_SECONDS, maxWait: 60, ...parameters }),
 		credentials: useCredential(credential),
 		...extra,
 	};
